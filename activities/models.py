@@ -19,7 +19,9 @@ class Meeting(models.Model):
     place = models.CharField(max_length=200, blank=True)
     start_date = models.DateField(null=True, blank=True)
     end_date = models.DateField(null=True, blank=True)
-    document_symbol = models.CharField(max_length=100, blank=True, help_text="e.g. UNEP/CMS/CAMI-TW/Doc.1/Rev.1")
+    document_symbol = models.CharField(
+        max_length=100, blank=True, help_text="e.g. UNEP/CMS/CAMI-TW/Doc.1/Rev.1"
+    )
 
     class Meta:
         ordering = ["start_date", "name"]
@@ -78,12 +80,18 @@ class Strategy(models.Model):
     document_symbol = models.CharField(max_length=100, blank=True, help_text="e.g. UNEP/CMS/PL-RS1/Outcome")
     range_states = models.ManyToManyField(RangeState, related_name="strategies", blank=True)
     declared_result_count = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="Results the source says the strategy has, where their texts are missing."
+        null=True,
+        blank=True,
+        help_text="Results the source says the strategy has, where their texts are missing.",
     )
     declared_activity_count = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="Activities the source says the strategy has, where their texts are missing."
+        null=True,
+        blank=True,
+        help_text="Activities the source says the strategy has, where their texts are missing.",
     )
-    source_document = models.CharField(max_length=200, blank=True, help_text="The seed text this was taken from.")
+    source_document = models.CharField(
+        max_length=200, blank=True, help_text="The seed text this was taken from."
+    )
     source_note = models.TextField(blank=True, help_text="What the source leaves open or states ambiguously.")
 
     class Meta:
@@ -137,7 +145,9 @@ class NationalActionPlan(models.Model):
         ROADMAP = "roadmap", "Roadmap"
 
     strategy = models.ForeignKey(Strategy, on_delete=models.CASCADE, related_name="national_action_plans")
-    range_state = models.ForeignKey(RangeState, on_delete=models.PROTECT, related_name="national_action_plans")
+    range_state = models.ForeignKey(
+        RangeState, on_delete=models.PROTECT, related_name="national_action_plans"
+    )
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.NAP)
     title = models.CharField(max_length=300)
     period_start = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -227,7 +237,9 @@ class Result(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return f"{reverse('activities:strategy-detail', kwargs={'slug': self.strategy.slug})}#result-{self.code}"
+        return (
+            f"{reverse('activities:strategy-detail', kwargs={'slug': self.strategy.slug})}#result-{self.code}"
+        )
 
 
 class Actor(models.Model):
@@ -298,7 +310,9 @@ class Activity(models.Model):
         NOT_APPLICABLE = "not_applicable", "Not applicable"
 
     # Denormalised from the result so that (strategy, code) can be unique in the database.
-    strategy = models.ForeignKey(Strategy, on_delete=models.CASCADE, related_name="activities", editable=False)
+    strategy = models.ForeignKey(
+        Strategy, on_delete=models.CASCADE, related_name="activities", editable=False
+    )
     result = models.ForeignKey(Result, on_delete=models.CASCADE, related_name="activities")
     code = models.CharField(max_length=20, help_text="As numbered in the source, e.g. 1.1.1.a or 10.2.1.")
     sort_key = models.CharField(max_length=60, editable=False)
@@ -319,7 +333,9 @@ class Activity(models.Model):
     start_year = models.PositiveSmallIntegerField(null=True, blank=True)
     due_year = models.PositiveSmallIntegerField(null=True, blank=True, db_index=True)
     recurrence_years = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="For recurring activities: the interval in years, if the source gives one."
+        null=True,
+        blank=True,
+        help_text="For recurring activities: the interval in years, if the source gives one.",
     )
 
     cost_text = models.CharField("cost (source text)", max_length=100, blank=True)
@@ -356,10 +372,12 @@ class Activity(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["strategy", "code"], name="activity_code_unique"),
             models.CheckConstraint(
-                condition=Q(priority__isnull=True) | Q(priority__in=[1, 2, 3]), name="activity_priority_1_to_3"
+                condition=Q(priority__isnull=True) | Q(priority__in=[1, 2, 3]),
+                name="activity_priority_1_to_3",
             ),
             models.CheckConstraint(
-                condition=Q(cost_usd__isnull=True) | Q(cost_kind="amount"), name="activity_cost_amount_has_kind"
+                condition=Q(cost_usd__isnull=True) | Q(cost_kind="amount"),
+                name="activity_cost_amount_has_kind",
             ),
         ]
 
@@ -388,13 +406,17 @@ class CrossReference(models.Model):
     from_activity = models.ForeignKey(
         Activity, on_delete=models.CASCADE, null=True, blank=True, related_name="references"
     )
-    from_result = models.ForeignKey(Result, on_delete=models.CASCADE, null=True, blank=True, related_name="references")
+    from_result = models.ForeignKey(
+        Result, on_delete=models.CASCADE, null=True, blank=True, related_name="references"
+    )
     kind = models.CharField(max_length=20, choices=Kind.choices)
     code = models.CharField(max_length=20, help_text="The code as cited, e.g. 7.1.1 or 5.1.")
     to_activity = models.ForeignKey(
         Activity, on_delete=models.CASCADE, null=True, blank=True, related_name="referenced_by"
     )
-    to_result = models.ForeignKey(Result, on_delete=models.CASCADE, null=True, blank=True, related_name="referenced_by")
+    to_result = models.ForeignKey(
+        Result, on_delete=models.CASCADE, null=True, blank=True, related_name="referenced_by"
+    )
     to_objective = models.ForeignKey(
         Objective, on_delete=models.CASCADE, null=True, blank=True, related_name="referenced_by"
     )
@@ -498,7 +520,9 @@ class ProgressEntry(models.Model):
         if self.range_state_id and self.activity_id:
             strategy = self.activity.strategy
             if not strategy.range_states.filter(pk=self.range_state_id).exists():
-                raise ValidationError({"range_state": f"{self.range_state} is not a Range State of {strategy}."})
+                raise ValidationError(
+                    {"range_state": f"{self.range_state} is not a Range State of {strategy}."}
+                )
 
 
 class EvidenceLink(models.Model):

@@ -45,10 +45,9 @@ def parse_timeline(text: str) -> Timeline:
         if end < start:
             raise ValueError(f"timeline {text!r} ends before it starts")
         return Timeline("span", start_year=start, due_year=end)
-    if milestones := re.findall(r"(\d{4})\s*\(([^)]+)\)", value):
-        if re.fullmatch(r"(\s*\d{4}\s*\([^)]+\))+", value):
-            years = [int(year) for year, _label in milestones]
-            return Timeline("milestones", start_year=min(years), due_year=max(years))
+    if re.fullmatch(r"(\s*\d{4}\s*\([^)]+\))+", value):
+        years = [int(year) for year in re.findall(r"(\d{4})\s*\(", value)]
+        return Timeline("milestones", start_year=min(years), due_year=max(years))
     if m := re.fullmatch(r"every\s+(\w+)\s+years?", value, flags=re.IGNORECASE):
         word = m.group(1).lower()
         interval = int(word) if word.isdigit() else NUMBER_WORDS.get(word)

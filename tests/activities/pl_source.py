@@ -9,7 +9,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-SOURCE = Path(__file__).resolve().parents[2] / "fixtures" / "sources" / "001_persian_leopard_rws_2023_2032.txt"
+SOURCE = (
+    Path(__file__).resolve().parents[2] / "fixtures" / "sources" / "001_persian_leopard_rws_2023_2032.txt"
+)
 
 TAG_RE = re.compile(r"<[^>]+>")
 

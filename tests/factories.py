@@ -1,0 +1,139 @@
+"""factory-boy factories for the strategy domain. Codes follow the source's numbering shape."""
+
+import datetime
+
+import factory
+from django.contrib.auth import get_user_model
+
+from activities.models import (
+    Activity,
+    Actor,
+    FocalPoint,
+    Objective,
+    ProgressEntry,
+    RangeState,
+    Result,
+    Strategy,
+    Theme,
+    WorkProgrammeMeasure,
+)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.org")
+    password = factory.django.Password("correct horse battery staple")
+
+
+class StaffUserFactory(UserFactory):
+    is_staff = True
+    is_superuser = True
+
+
+class RangeStateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RangeState
+        django_get_or_create = ("iso_code",)
+
+    # QA–QZ and XA–XZ are ISO 3166 user-assigned codes: they never clash with a real, seeded state.
+    iso_code = factory.Sequence(lambda n: "QX"[n // 26 % 2] + chr(65 + n % 26))
+    name = factory.LazyAttribute(lambda o: f"State {o.iso_code}")
+
+
+class StrategyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Strategy
+        django_get_or_create = ("slug",)
+
+    slug = factory.Sequence(lambda n: f"strategy-{n}")
+    title = factory.Sequence(lambda n: f"Range-wide Strategy {n}")
+    short_name = factory.Sequence(lambda n: f"Strategy {n}")
+    period_start = 2023
+    period_end = 2032
+
+
+class ThemeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Theme
+
+    strategy = factory.SubFactory(StrategyFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    title = factory.Sequence(lambda n: f"Theme title {n}")
+
+
+class ObjectiveFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Objective
+
+    strategy = factory.SubFactory(StrategyFactory)
+    theme = factory.SubFactory(ThemeFactory, strategy=factory.SelfAttribute("..strategy"))
+    number = factory.Sequence(lambda n: n + 1)
+    text = factory.Sequence(lambda n: f"To achieve objective {n}.")
+
+
+class ResultFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Result
+
+    objective = factory.SubFactory(ObjectiveFactory)
+    code = factory.LazyAttributeSequence(lambda o, n: f"{o.objective.number}.{n + 1}")
+    text = factory.Sequence(lambda n: f"Result text {n}.")
+
+
+class ActivityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Activity
+
+    result = factory.SubFactory(ResultFactory)
+    code = factory.LazyAttributeSequence(lambda o, n: f"{o.result.code}.{n + 1}")
+    text = factory.Sequence(lambda n: f"Carry out activity {n}.")
+    actors_text = "NGOs, GOs"
+    indicator = "Report is available"
+    timeline_text = "2025"
+    timeline_kind = Activity.TimelineKind.YEAR
+    due_year = 2025
+    cost_text = "TBD"
+    cost_kind = Activity.CostKind.TBD
+    priority = Activity.Priority.MEDIUM
+
+
+class ActorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Actor
+        django_get_or_create = ("slug",)
+
+    slug = factory.Sequence(lambda n: f"actor-{n}")
+    name = factory.Sequence(lambda n: f"Actor {n}")
+    category = Actor.Category.CIVIL_SOCIETY
+
+
+class WorkProgrammeMeasureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WorkProgrammeMeasure
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"{90 + n // 50}.{n % 50 + 1}")
+
+
+class FocalPointFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FocalPoint
+
+    user = factory.SubFactory(UserFactory)
+    range_state = factory.SubFactory(RangeStateFactory)
+
+
+class ProgressEntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProgressEntry
+
+    activity = factory.SubFactory(ActivityFactory)
+    range_state = factory.SubFactory(RangeStateFactory)
+    reporting_date = datetime.date(2025, 6, 30)
+    status = ProgressEntry.Status.IN_PROGRESS
+    narrative = "Field surveys under way."
+    reported_by = factory.SubFactory(UserFactory)
