@@ -89,6 +89,14 @@ class Strategy(models.Model):
         blank=True,
         help_text="Activities the source says the strategy has, where their texts are missing.",
     )
+    footnotes = models.JSONField(
+        default=list, blank=True, help_text="The source's numbered footnotes: [{number, text}]."
+    )
+    abbreviations = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The source's list of abbreviations: [{abbreviation, full_title}].",
+    )
     source_document = models.CharField(
         max_length=200, blank=True, help_text="The seed text this was taken from."
     )
