@@ -18,6 +18,8 @@ TAG_RE = re.compile(r"<[^>]+>")
 
 def clean(cell: str) -> str:
     """Drop HTML tags and footnote markers (<sup>3</sup>) and normalise spaces, as the fixture does."""
+    # A marker before punctuation ("areas <sup>2</sup> .") leaves no space behind it.
+    cell = re.sub(r"\s*<sup>\d+</sup>\s*(?=[.,;:)])", "", cell)
     cell = re.sub(r"\s*<sup>\d+</sup>\s*", " ", cell)
     cell = TAG_RE.sub("", cell)
     return " ".join(cell.split())
