@@ -7,8 +7,14 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from .parsing import code_sort_key
-from .querysets import ActivityQuerySet, ProgressEntryQuerySet, ResultQuerySet
+from .parsing import code_sort_key, parse_cost, parse_timeline
+from .querysets import (
+    ActivityQuerySet,
+    CrossReferenceQuerySet,
+    ProgressEntryQuerySet,
+    ResultQuerySet,
+    StrategyQuerySet,
+)
 
 
 class Meeting(models.Model):
@@ -101,6 +107,8 @@ class Strategy(models.Model):
         max_length=200, blank=True, help_text="The seed text this was taken from."
     )
     source_note = models.TextField(blank=True, help_text="What the source leaves open or states ambiguously.")
+
+    objects = StrategyQuerySet.as_manager()
 
     class Meta:
         ordering = ["title"]
@@ -400,6 +408,26 @@ class Activity(models.Model):
     def get_absolute_url(self):
         return reverse("activities:activity-detail", kwargs={"slug": self.strategy.slug, "code": self.code})
 
+    def clean(self):
+        """Derive the parsed timeline and cost from their source text, so the two never drift apart."""
+        errors = {}
+        try:
+            timeline = parse_timeline(self.timeline_text)
+        except ValueError as exc:
+            errors["timeline_text"] = str(exc)
+        else:
+            self.timeline_kind = timeline.kind
+            self.start_year, self.due_year = timeline.start_year, timeline.due_year
+            self.recurrence_years = timeline.recurrence_years
+        try:
+            cost = parse_cost(self.cost_text)
+        except ValueError as exc:
+            errors["cost_text"] = str(exc)
+        else:
+            self.cost_kind, self.cost_usd, self.cost_per_country = cost.kind, cost.usd, cost.per_country
+        if errors:
+            raise ValidationError(errors)
+
 
 class CrossReference(models.Model):
     """A reference written in a source text ('see Activity 1.1.4'), resolved to what it points at.
@@ -428,9 +456,15 @@ class CrossReference(models.Model):
     to_objective = models.ForeignKey(
         Objective, on_delete=models.CASCADE, null=True, blank=True, related_name="referenced_by"
     )
+    position = models.PositiveSmallIntegerField(
+        default=0,
+        help_text="Order of the reference within its source text, so links read as the source does.",
+    )
+
+    objects = CrossReferenceQuerySet.as_manager()
 
     class Meta:
-        ordering = ["pk"]
+        ordering = ["position", "pk"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(from_activity__isnull=True) ^ Q(from_result__isnull=True),

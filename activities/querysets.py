@@ -1,12 +1,85 @@
 """Reusable reads for the strategy domain."""
 
 from django.db import models
-from django.db.models import Prefetch
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Prefetch, Subquery, When
+from django.db.models.functions import Coalesce
+
+
+def _count_per_strategy(model):
+    # A correlated COUNT per strategy: COUNT(DISTINCT) over three joined child tables would
+    # multiply objectives × results × activities rows before counting.
+    rows = model.objects.filter(strategy=OuterRef("pk")).order_by().values("strategy")
+    return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n"), output_field=IntegerField()), 0)
+
+
+def _shortfall(declared, recorded):
+    """How many more the source declares than are recorded; None when nothing is missing."""
+    return Case(When(**{f"{declared}__gt": F(recorded)}, then=F(declared) - F(recorded)), default=None)
+
+
+class StrategyQuerySet(models.QuerySet):
+    def with_counts(self):
+        """The adopting meeting, recorded objective/result/activity counts, and how many results and
+        activities the source declares but does not give (so pages can say so)."""
+        from .models import Activity, Objective, Result
+
+        return (
+            self.select_related("adopted_at")
+            .annotate(
+                objective_count=_count_per_strategy(Objective),
+                result_count=_count_per_strategy(Result),
+                activity_count=_count_per_strategy(Activity),
+            )
+            .annotate(
+                unrecorded_result_count=_shortfall("declared_result_count", "result_count"),
+                unrecorded_activity_count=_shortfall("declared_activity_count", "activity_count"),
+            )
+        )
+
+    def with_tree(self):
+        """Prefetch the header (Range States, metapopulations, plans) and the whole logframe by theme.
+
+        Objectives the source does not assign to a theme land in `objectives_without_theme`; their
+        subtree is only queried when there are some."""
+        from .models import Metapopulation, NationalActionPlan, Objective, Result, Theme
+
+        # Explicit order_by within one strategy: the models' default ordering starts with "strategy",
+        # which would join every prefetch to the strategy table to sort by its title.
+        objectives = Objective.objects.order_by("number").prefetch_related(
+            Prefetch("results", queryset=Result.objects.order_by("sort_key").with_tree())
+        )
+        themes = Theme.objects.order_by("number").prefetch_related(
+            Prefetch("objectives", queryset=objectives)
+        )
+        metapopulations = Metapopulation.objects.order_by("number").prefetch_related("range_states")
+        return self.prefetch_related(
+            "range_states",
+            Prefetch("metapopulations", queryset=metapopulations),
+            Prefetch(
+                "national_action_plans", queryset=NationalActionPlan.objects.select_related("range_state")
+            ),
+            Prefetch("themes", queryset=themes),
+            Prefetch(
+                "objectives",
+                queryset=objectives.filter(theme__isnull=True),
+                to_attr="objectives_without_theme",
+            ),
+        )
 
 
 class ResultQuerySet(models.QuerySet):
     def for_strategy(self, strategy):
         return self.filter(strategy=strategy)
+
+    def with_tree(self):
+        """Each result's activities, with everything an activity shows, and the result's own cross-references."""
+        from .models import Activity, CrossReference
+
+        return self.prefetch_related(
+            Prefetch("activities", queryset=Activity.objects.order_by("sort_key").with_details()),
+            Prefetch("references", queryset=CrossReference.objects.with_targets()),
+            Prefetch("referenced_by", queryset=CrossReference.objects.with_sources()),
+        )
 
 
 class ActivityQuerySet(models.QuerySet):
@@ -25,11 +98,48 @@ class ActivityQuerySet(models.QuerySet):
         refs = CrossReference.objects.select_related("to_activity", "to_result", "to_objective")
         return self.prefetch_related(Prefetch("references", queryset=refs))
 
+    def with_details(self):
+        """Everything an activity's public entry shows: actors, POW measures, references both ways."""
+        from .models import CrossReference
+
+        return (
+            self.prefetch_related("actors", "cami_pow_measures")
+            .with_references()
+            .prefetch_related(Prefetch("referenced_by", queryset=CrossReference.objects.with_sources()))
+        )
+
+    def with_approved_progress(self):
+        """Approved progress only (the public view) as `approved_progress`, newest first per Range State."""
+        from .models import ProgressEntry
+
+        return self.prefetch_related(
+            Prefetch(
+                "progress_entries",
+                queryset=ProgressEntry.objects.approved().newest_first_per_state(),
+                to_attr="approved_progress",
+            )
+        )
+
     def involving(self, actor):
         return self.filter(actors=actor)
 
     def overdue(self, *, year: int):
         return self.filter(due_year__lt=year)
+
+    def with_progress_in(self, range_state):
+        """Activities with at least one progress entry for the Range State (each activity once)."""
+        from .models import ProgressEntry
+
+        entries = ProgressEntry.objects.filter(activity=models.OuterRef("pk"), range_state=range_state)
+        return self.filter(models.Exists(entries))
+
+
+class CrossReferenceQuerySet(models.QuerySet):
+    def with_targets(self):
+        return self.select_related("to_activity", "to_result", "to_objective")
+
+    def with_sources(self):
+        return self.select_related("from_activity", "from_result")
 
 
 class ProgressEntryQuerySet(models.QuerySet):
@@ -38,3 +148,11 @@ class ProgressEntryQuerySet(models.QuerySet):
 
     def with_context(self):
         return self.select_related("activity__strategy", "range_state", "reported_by")
+
+    def newest_first_per_state(self):
+        """Range-wide entries first, then Range States by name; newest first within each, with evidence."""
+        return (
+            self.select_related("range_state")
+            .prefetch_related("evidence_links")
+            .order_by(F("range_state__name").asc(nulls_first=True), "-reporting_date", "-pk")
+        )

@@ -521,6 +521,20 @@ def _delete_missing_hierarchy(writer: _Writer, strategy: Strategy, keep: dict[st
     )
 
 
+def _ref_key(ref: CrossReference) -> tuple:
+    source_field = "from_activity" if ref.from_activity_id else "from_result"
+    source_pk = ref.from_activity_id or ref.from_result_id
+    return (
+        source_field,
+        source_pk,
+        ref.kind,
+        ref.code,
+        ref.to_activity_id,
+        ref.to_result_id,
+        ref.to_objective_id,
+    )
+
+
 def _write_references(writer: _Writer, strategy: Strategy) -> None:
     """Turn 'see Activity 1.1.4' in the texts into CrossReference rows, adding and removing only the difference.
 
@@ -542,48 +556,38 @@ def _write_references(writer: _Writer, strategy: Strategy) -> None:
             return [{"to_result": results[code]}] if code in results else [{}]
         return [{"to_objective": objectives[code]}] if code in objectives else [{}]
 
-    wanted = set()
+    # key → position of the reference within its source text
+    wanted: dict[tuple, int] = {}
     sources = [("from_activity", a, f"{a.text} {a.actors_text} {a.indicator}") for a in activities.values()]
     sources += [("from_result", r, r.text) for r in results.values()]
     for source_field, source, text in sources:
+        position = 0
         for kind, code in parse_references(text):
             for target in resolve(kind, code):
                 if target.get("to_activity") == source:
                     continue
-                key = (
-                    source_field,
-                    source.pk,
-                    kind,
-                    code,
-                    *(
-                        getattr(target.get(f), "pk", None)
-                        for f in ("to_activity", "to_result", "to_objective")
-                    ),
+                targets = (
+                    getattr(target.get(f), "pk", None) for f in ("to_activity", "to_result", "to_objective")
                 )
-                wanted.add(key)
+                wanted[(source_field, source.pk, kind, code, *targets)] = position
+                position += 1
 
     existing = {}
     queryset = CrossReference.objects.filter(
         from_activity__strategy=strategy
     ) | CrossReference.objects.filter(from_result__strategy=strategy)
     for ref in queryset:
-        source_field = "from_activity" if ref.from_activity_id else "from_result"
-        source_pk = ref.from_activity_id or ref.from_result_id
-        existing[
-            (
-                source_field,
-                source_pk,
-                ref.kind,
-                ref.code,
-                ref.to_activity_id,
-                ref.to_result_id,
-                ref.to_objective_id,
-            )
-        ] = ref.pk
-    stale = [pk for key, pk in existing.items() if key not in wanted]
+        existing[_ref_key(ref)] = ref
+    stale = [ref.pk for key, ref in existing.items() if key not in wanted]
     if stale:
         CrossReference.objects.filter(pk__in=stale).delete()
         writer.report.deleted["cross-references"] += len(stale)
+    moved = [ref for key, ref in existing.items() if key in wanted and ref.position != wanted[key]]
+    for ref in moved:
+        ref.position = wanted[_ref_key(ref)]
+    if moved:
+        CrossReference.objects.bulk_update(moved, ["position"])
+        writer.report.updated["cross-references"] += len(moved)
     new = [
         CrossReference(
             **{f"{source_field}_id": source_pk},
@@ -592,10 +596,18 @@ def _write_references(writer: _Writer, strategy: Strategy) -> None:
             to_activity_id=to_activity,
             to_result_id=to_result,
             to_objective_id=to_objective,
+            position=position,
         )
-        for (source_field, source_pk, kind, code, to_activity, to_result, to_objective) in sorted(
-            wanted - set(existing), key=str
-        )
+        for (
+            source_field,
+            source_pk,
+            kind,
+            code,
+            to_activity,
+            to_result,
+            to_objective,
+        ), position in wanted.items()
+        if (source_field, source_pk, kind, code, to_activity, to_result, to_objective) not in existing
     ]
     CrossReference.objects.bulk_create(new)
     if new:

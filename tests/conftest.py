@@ -2,6 +2,22 @@ import pytest
 from django.core.management import call_command
 
 
+@pytest.fixture(autouse=True)
+def plain_static_storage(settings):
+    # Tests run with DEBUG off, where the settings pick whitenoise's manifest storage; pages would
+    # then need `collectstatic` to have run before they could render.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    # Real hashers are slow by design; tests check behaviour, not password strength.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def seeded(db):
     """The real seed fixtures, loaded as `manage.py seed` loads them."""

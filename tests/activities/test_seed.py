@@ -4,6 +4,7 @@ import shutil
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
 from activities.models import (
@@ -495,3 +496,19 @@ def test_dry_run_writes_nothing(db, capsys):
     call_command("seed", "--dry-run")
     assert "Dry run: nothing was written." in capsys.readouterr().out
     assert not Strategy.objects.exists()
+
+
+def test_editing_a_source_cell_rederives_its_parsed_value(seeded):
+    activity = Activity.objects.get(strategy__slug=PL, code="1.1.2")
+    activity.timeline_text, activity.cost_text = "2024-2027", "2.5 M"
+    activity.full_clean()
+    assert (activity.timeline_kind, activity.start_year, activity.due_year) == ("span", 2024, 2027)
+    assert (activity.cost_kind, activity.cost_usd) == ("amount", Decimal(2_500_000))
+
+
+def test_an_unreadable_source_cell_is_a_field_error(seeded):
+    activity = Activity.objects.get(strategy__slug=PL, code="1.1.2")
+    activity.timeline_text, activity.cost_text = "when possible", "lots"
+    with pytest.raises(ValidationError) as excinfo:
+        activity.full_clean()
+    assert set(excinfo.value.message_dict) == {"timeline_text", "cost_text"}
