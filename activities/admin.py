@@ -12,7 +12,7 @@ from .models import (
     Activity,
     Actor,
     CrossReference,
-    EvidenceLink,
+    Evidence,
     FocalPoint,
     Meeting,
     Metapopulation,
@@ -193,8 +193,8 @@ class ProgressEntryInline(admin.TabularInline):
         return super().get_queryset(request).select_related("range_state", "reported_by")
 
 
-class EvidenceLinkInline(admin.TabularInline):
-    model = EvidenceLink
+class EvidenceInline(admin.TabularInline):
+    model = Evidence
     fields = ["url", "title"]
     formfield_overrides = HTTPS_URLS
     extra = 0
@@ -544,7 +544,7 @@ class ProgressEntryAdmin(admin.ModelAdmin):
         "reported_by",
         ("created_at", "updated_at"),
     ]
-    inlines = [EvidenceLinkInline]
+    inlines = [EvidenceInline]
 
     def get_queryset(self, request):
         # An entry's name includes its activity and Range State, and autocomplete lists print it for
@@ -572,11 +572,15 @@ class ProgressEntryAdmin(admin.ModelAdmin):
         return obj.scope
 
 
-@admin.register(EvidenceLink)
-class EvidenceLinkAdmin(admin.ModelAdmin):
+@admin.register(Evidence)
+class EvidenceAdmin(admin.ModelAdmin):
     list_display = ["__str__", "url", "entry"]
     list_select_related = ["entry__activity", "entry__range_state"]
     search_fields = ["title", "url", "entry__activity__code"]
     list_filter = ["entry__activity__strategy", ("entry__range_state", RangeWideListFilter)]
     autocomplete_fields = ["entry"]
     formfield_overrides = HTTPS_URLS
+
+
+# API tokens, webhooks and deliveries are registered beside the API that uses them.
+from .api import admin as _api_admin  # noqa: E402, F401

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from .parsing import code_sort_key, parse_cost, parse_timeline
 from .querysets import (
@@ -494,8 +495,53 @@ class FocalPoint(models.Model):
         return f"{self.user} – {self.range_state}"
 
 
+class ReportingRound(models.Model):
+    """A period in which the Secretariat asks the Range States to report on a strategy (e.g. '2025 annual')."""
+
+    class Kind(models.TextChoices):
+        ANNUAL = "annual", "Annual report"
+        INTERMEDIATE = "intermediate", "CAMI 3-year intermediate report"
+        STATUS = "status", "6-year national / regional status report"
+        OTHER = "other", "Other"
+
+    strategy = models.ForeignKey(Strategy, on_delete=models.PROTECT, related_name="reporting_rounds")
+    name = models.CharField(max_length=120, help_text="e.g. '2025 annual'.")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.ANNUAL)
+    opens_on = models.DateField()
+    deadline = models.DateField(help_text="Entries submitted after this day count as late.")
+    closed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Set when the Secretariat closes the round: its entries are then locked.",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-deadline", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["strategy", "name"], name="reporting_round_name_unique"),
+            models.CheckConstraint(
+                condition=Q(opens_on__lte=models.F("deadline")), name="round_opens_before_deadline"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} – {self.strategy}"
+
+    def get_absolute_url(self):
+        return reverse("activities:round-detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
+
+
 class ProgressEntry(models.Model):
-    """An activity's progress in one Range State (or range-wide) as of a reporting date."""
+    """An activity's progress in one Range State (or range-wide) as of a reporting date.
+
+    It moves draft → submitted → approved, or submitted → returned → submitted; see services.py."""
 
     class Status(models.TextChoices):
         NOT_STARTED = "not_started", "Not started"
@@ -511,6 +557,11 @@ class ProgressEntry(models.Model):
         RETURNED = "returned", "Returned for changes"
         APPROVED = "approved", "Approved"
 
+    class Confidence(models.TextChoices):
+        DOCUMENTED = "documented", "Confirmed by document"
+        EXPERT = "expert", "Expert judgement"
+        ESTIMATE = "estimate", "Rough estimate"
+
     activity = models.ForeignKey(Activity, on_delete=models.PROTECT, related_name="progress_entries")
     range_state = models.ForeignKey(
         RangeState,
@@ -520,21 +571,61 @@ class ProgressEntry(models.Model):
         related_name="progress_entries",
         help_text="Empty for range-wide progress.",
     )
+    reporting_round = models.ForeignKey(
+        ReportingRound,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="progress_entries",
+        help_text="The reporting round this entry answers, if any.",
+    )
     reporting_date = models.DateField(help_text="The date the reported status refers to.")
     status = models.CharField(max_length=20, choices=Status.choices)
-    narrative = models.TextField(blank=True)
+    narrative = models.TextField(blank=True, help_text="What was done, by whom, and what is still missing.")
+    source = models.CharField(
+        "source of the information",
+        max_length=500,
+        blank=True,
+        help_text="e.g. 'Annual report of the Khosrov Forest State Reserve, 2024'.",
+    )
+    confidence = models.CharField(
+        max_length=20,
+        choices=Confidence.choices,
+        default=Confidence.EXPERT,
+        help_text="How well the reported status is supported.",
+    )
+    restricted_details = models.TextField(
+        blank=True,
+        help_text="Sensitive details (den sites, camera-trap locations, poaching cases). "
+        "Never shown on public pages, public API responses or exports.",
+    )
     amount_spent_usd = models.DecimalField(
         "amount spent (USD)", max_digits=14, decimal_places=2, null=True, blank=True
     )
     review_state = models.CharField(
         max_length=20, choices=ReviewState.choices, default=ReviewState.DRAFT, db_index=True
     )
+    review_comment = models.TextField(blank=True, help_text="The reviewer's comment when returning an entry.")
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="progress_entries"
     )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    first_submitted_at = models.DateTimeField(
+        null=True, blank=True, help_text="When it was first submitted: what counts for reporting on time."
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    # Optimistic locking: an edit names the version it started from, and loses to no one silently.
+    version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
+    history = HistoricalRecords()
     objects = ProgressEntryQuerySet.as_manager()
 
     class Meta:
@@ -542,11 +633,16 @@ class ProgressEntry(models.Model):
         verbose_name_plural = "progress entries"
         indexes = [
             models.Index(fields=["activity", "range_state", "-reporting_date"], name="progress_latest_idx"),
+            models.Index(fields=["review_state", "submitted_at"], name="progress_review_queue_idx"),
         ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(amount_spent_usd__isnull=True) | Q(amount_spent_usd__gte=0),
                 name="progress_amount_spent_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=~Q(review_state="returned") | ~Q(review_comment=""),
+                name="progress_returned_has_comment",
             ),
         ]
 
@@ -554,9 +650,8 @@ class ProgressEntry(models.Model):
         where = self.range_state or "range-wide"
         return f"{self.activity} – {where} – {self.reporting_date}"
 
-    @property
-    def scope(self) -> str:
-        return self.range_state.name if self.range_state_id else "Range-wide"
+    def get_absolute_url(self):
+        return reverse("activities:progress-detail", kwargs={"pk": self.pk})
 
     def clean(self):
         if self.range_state_id and self.activity_id:
@@ -565,17 +660,296 @@ class ProgressEntry(models.Model):
                 raise ValidationError(
                     {"range_state": f"{self.range_state} is not a Range State of {strategy}."}
                 )
+        if (
+            self.reporting_round_id
+            and self.activity_id
+            and self.reporting_round.strategy_id != self.activity.strategy_id
+        ):
+            raise ValidationError({"reporting_round": "The reporting round is for another strategy."})
+
+    @property
+    def scope(self) -> str:
+        return self.range_state.name if self.range_state_id else "Range-wide"
+
+    @property
+    def is_approved(self) -> bool:
+        return self.review_state == self.ReviewState.APPROVED
+
+    @property
+    def is_locked(self) -> bool:
+        """Entries of a closed reporting round can no longer change."""
+        return bool(self.reporting_round_id and self.reporting_round.is_closed)
 
 
-class EvidenceLink(models.Model):
-    """A link to a document, report or dataset that supports a progress entry."""
+class Evidence(models.Model):
+    """A link or an uploaded file (report, photo, PDF) that supports a progress entry."""
 
-    entry = models.ForeignKey(ProgressEntry, on_delete=models.CASCADE, related_name="evidence_links")
-    url = models.URLField("URL", max_length=500)
+    entry = models.ForeignKey(ProgressEntry, on_delete=models.CASCADE, related_name="evidence")
     title = models.CharField(max_length=200, blank=True)
+    url = models.URLField("URL", max_length=500, blank=True)
+    file = models.FileField(upload_to="evidence/%Y/%m/", blank=True, max_length=300)
+    content_type = models.CharField(max_length=100, blank=True, editable=False)
+    size = models.PositiveBigIntegerField(null=True, blank=True, editable=False, help_text="In bytes.")
+    restricted = models.BooleanField(
+        default=False,
+        help_text="Sensitive (e.g. shows den sites or camera-trap locations): never public, never exported.",
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name_plural = "evidence"
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(url="") & ~Q(file="")) | (~Q(url="") & Q(file="")),
+                name="evidence_is_a_link_or_a_file",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title or self.url or self.file.name
+
+    @property
+    def is_file(self) -> bool:
+        return bool(self.file)
+
+
+class ActivityStateStatus(models.Model):
+    """The latest approved status of an activity in one Range State (or range-wide).
+
+    Maintained by the approval service, so that reports, the matrix and the API read one row per
+    activity and state instead of searching the progress history."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="state_statuses")
+    range_state = models.ForeignKey(
+        RangeState, on_delete=models.CASCADE, null=True, blank=True, related_name="activity_statuses"
+    )
+    entry = models.ForeignKey(ProgressEntry, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=20, choices=ProgressEntry.Status.choices)
+    reporting_date = models.DateField()
+    approved_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name_plural = "activity state statuses"
+        constraints = [
+            # Two partial constraints, because NULL (range-wide) is never equal to NULL in a unique index.
+            models.UniqueConstraint(
+                fields=["activity", "range_state"],
+                condition=Q(range_state__isnull=False),
+                name="activity_state_status_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["activity"],
+                condition=Q(range_state__isnull=True),
+                name="activity_rangewide_status_unique",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.activity} – {self.range_state or 'range-wide'}: {self.get_status_display()}"
+
+
+class Delegation(models.Model):
+    """A focal point's delegation of one activity or objective, in one Range State, to a colleague
+    (e.g. a national expert) who may draft progress entries there but not submit them."""
+
+    range_state = models.ForeignKey(RangeState, on_delete=models.CASCADE, related_name="delegations")
+    delegate = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="delegations"
+    )
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    objective = models.ForeignKey(
+        Objective, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(activity__isnull=True) ^ Q(objective__isnull=True), name="delegation_one_scope"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.delegate} drafts {self.activity or self.objective} for {self.range_state}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class ReportingLink(models.Model):
+    """A password-less, expiring link with which a focal point reports for one Range State only.
+
+    Only a hash of the token is stored; the link itself is shown once, when it is made."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reporting_links"
+    )
+    range_state = models.ForeignKey(RangeState, on_delete=models.CASCADE, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Reporting link for {self.user} ({self.range_state})"
+
+
+class ReminderSent(models.Model):
+    """A deadline reminder e-mailed to a focal point, so that a scheduler re-running the command sends no duplicates."""
+
+    reporting_round = models.ForeignKey(ReportingRound, on_delete=models.CASCADE, related_name="reminders")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    sent_on = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reporting_round", "user", "sent_on"], name="reminder_once_a_day"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Reminder to {self.user} for {self.reporting_round} on {self.sent_on}"
+
+
+class DomainEvent(models.Model):
+    """Something partners may subscribe to (an approval, a status change), written in the same transaction
+    as the change itself so that webhooks are delivered later, outside the user's request."""
+
+    class Kind(models.TextChoices):
+        PROGRESS_APPROVED = "progress.approved", "Progress entry approved"
+        STATUS_CHANGED = "activity.status_changed", "Activity status changed in a Range State"
+
+    kind = models.CharField(max_length=40, choices=Kind.choices)
+    payload = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
         ordering = ["pk"]
 
     def __str__(self):
-        return self.title or self.url
+        return f"{self.kind} #{self.pk}"
+
+
+class APIToken(models.Model):
+    """A partner's or national system's key to the REST API, never worth more than its owner's permissions."""
+
+    class Scope(models.TextChoices):
+        READ = "read", "Read only"
+        READ_WRITE = "read_write", "Read and write"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(
+        max_length=100, help_text="What the token is for, e.g. 'IUCN Cat SG nightly sync'."
+    )
+    scope = models.CharField(max_length=20, choices=Scope.choices, default=Scope.READ)
+    prefix = models.CharField(
+        max_length=12, unique=True, editable=False, help_text="Shown to tell tokens apart."
+    )
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "API token"
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+
+class Webhook(models.Model):
+    """A partner's URL that receives signed JSON events."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="webhooks")
+    url = models.URLField("URL", max_length=500)
+    secret = models.CharField(max_length=64, help_text="Signs each delivery (HMAC-SHA256).")
+    events = models.JSONField(default=list, help_text="Event kinds to deliver; empty for all.")
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.url
+
+
+class WebhookDelivery(models.Model):
+    """One event's delivery to one webhook, retried with back-off until it succeeds or gives up."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        DELIVERED = "delivered", "Delivered"
+        FAILED = "failed", "Failed (gave up)"
+
+    webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
+    event = models.ForeignKey(DomainEvent, on_delete=models.CASCADE, related_name="deliveries")
+    state = models.CharField(max_length=20, choices=State.choices, default=State.PENDING, db_index=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(db_index=True)
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name_plural = "webhook deliveries"
+        constraints = [
+            models.UniqueConstraint(fields=["webhook", "event"], name="webhook_delivery_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.event} → {self.webhook}"
+
+
+class MeetingSnapshot(models.Model):
+    """The status of a strategy 'as presented to' a meeting, frozen so it can be compared later."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="snapshots")
+    strategy = models.ForeignKey(Strategy, on_delete=models.PROTECT, related_name="snapshots")
+    taken_at = models.DateTimeField(auto_now_add=True)
+    taken_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-taken_at"]
+
+    def __str__(self):
+        return f"{self.strategy} as presented to {self.meeting}"
+
+
+class SnapshotStatus(models.Model):
+    """One activity's approved status in one Range State (or range-wide) within a meeting snapshot."""
+
+    snapshot = models.ForeignKey(MeetingSnapshot, on_delete=models.CASCADE, related_name="statuses")
+    activity = models.ForeignKey(Activity, on_delete=models.PROTECT, related_name="+")
+    range_state = models.ForeignKey(
+        RangeState, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    entry = models.ForeignKey(ProgressEntry, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=20, choices=ProgressEntry.Status.choices)
+    reporting_date = models.DateField()
+
+    class Meta:
+        verbose_name_plural = "snapshot statuses"
+        indexes = [models.Index(fields=["snapshot", "activity"], name="snapshot_activity_idx")]
+
+    def __str__(self):
+        return f"{self.snapshot}: {self.activity} – {self.range_state or 'range-wide'}"

@@ -1,8 +1,12 @@
 """Reusable reads for the strategy domain."""
 
+import datetime
+from dataclasses import dataclass
+
 from django.db import models
-from django.db.models import Case, Count, F, IntegerField, OuterRef, Prefetch, Subquery, When
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, Subquery, When
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 
 def _count_per_strategy(model):
@@ -126,6 +130,27 @@ class ActivityQuerySet(models.QuerySet):
     def overdue(self, *, year: int):
         return self.filter(due_year__lt=year)
 
+    def due_in_round(self, reporting_round):
+        """The activities a reporting round asks about: of the round's strategy, and due by the round's
+        year, already started (a span or staged timeline), recurring, or wanted as soon as possible.
+        Activities whose timeline is TBD, or that start later, are not yet due."""
+        year = reporting_round.deadline.year
+        return self.filter(strategy_id=reporting_round.strategy_id).filter(
+            Q(due_year__lte=year) | Q(start_year__lte=year) | Q(timeline_kind__in=["recurring", "asap"])
+        )
+
+    def not_reported_in_round(self, reporting_round, range_state):
+        """Due activities with no entry submitted yet for `range_state` in the round."""
+        from .models import ProgressEntry
+
+        reported = ProgressEntry.objects.filter(
+            activity=OuterRef("pk"),
+            reporting_round=reporting_round,
+            range_state=range_state,
+            first_submitted_at__isnull=False,
+        )
+        return self.due_in_round(reporting_round).filter(~Exists(reported))
+
     def with_progress_in(self, range_state):
         """Activities with at least one progress entry for the Range State (each activity once)."""
         from .models import ProgressEntry
@@ -153,6 +178,60 @@ class ProgressEntryQuerySet(models.QuerySet):
         """Range-wide entries first, then Range States by name; newest first within each, with evidence."""
         return (
             self.select_related("range_state")
-            .prefetch_related("evidence_links")
+            .prefetch_related("evidence")
             .order_by(F("range_state__name").asc(nulls_first=True), "-reporting_date", "-pk")
         )
+
+
+def round_deadline_end(reporting_round) -> datetime.datetime:
+    """The first moment after the deadline day, in the site's time zone: submitted before it is on time."""
+    next_day = reporting_round.deadline + datetime.timedelta(days=1)
+    return datetime.datetime.combine(next_day, datetime.time.min, tzinfo=timezone.get_current_timezone())
+
+
+@dataclass(frozen=True)
+class StateReportingRate:
+    range_state: object
+    due: int
+    on_time: int
+    late: int
+
+    @property
+    def not_reported(self) -> int:
+        return self.due - self.on_time - self.late
+
+    @property
+    def on_time_rate(self) -> float | None:
+        """Share of due activities first submitted by the deadline (None when nothing is due)."""
+        return self.on_time / self.due if self.due else None
+
+
+def round_reporting_rates(reporting_round) -> list[StateReportingRate]:
+    """Per Range State of the round's strategy: due activities, how many were first submitted by the
+    deadline, how many later. Three queries, whatever the number of entries."""
+    from .models import Activity, ProgressEntry, RangeState
+
+    due = Activity.objects.due_in_round(reporting_round)
+    due_count = due.count()
+    counts = (
+        ProgressEntry.objects.filter(
+            reporting_round=reporting_round, activity__in=due.values("pk"), first_submitted_at__isnull=False
+        )
+        .values("range_state")
+        .annotate(
+            reported=Count("activity", distinct=True),
+            on_time=Count(
+                "activity",
+                distinct=True,
+                filter=Q(first_submitted_at__lt=round_deadline_end(reporting_round)),
+            ),
+        )
+        .order_by()
+    )
+    by_state = {row["range_state"]: row for row in counts}
+    states = RangeState.objects.filter(strategies=reporting_round.strategy_id).order_by("name")
+    rates = []
+    for state in states:
+        row = by_state.get(state.pk, {"reported": 0, "on_time": 0})
+        rates.append(StateReportingRate(state, due_count, row["on_time"], row["reported"] - row["on_time"]))
+    return rates

@@ -137,3 +137,10 @@ class ProgressEntryFactory(factory.django.DjangoModelFactory):
     status = ProgressEntry.Status.IN_PROGRESS
     narrative = "Field surveys under way."
     reported_by = factory.SubFactory(UserFactory)
+    review_state = ProgressEntry.ReviewState.DRAFT
+    # A returned entry always carries the reviewer's comment (a database constraint).
+    review_comment = factory.LazyAttribute(
+        lambda o: (
+            "Please attach the survey report." if o.review_state == ProgressEntry.ReviewState.RETURNED else ""
+        )
+    )

@@ -10,7 +10,7 @@ from activities.models import (
     Activity,
     Actor,
     CrossReference,
-    EvidenceLink,
+    Evidence,
     FocalPoint,
     Meeting,
     Metapopulation,
@@ -83,9 +83,9 @@ class CrossReferenceFactory(factory.django.DjangoModelFactory):
     to_activity = factory.SubFactory(ActivityFactory)
 
 
-class EvidenceLinkFactory(factory.django.DjangoModelFactory):
+class EvidenceFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = EvidenceLink
+        model = Evidence
 
     entry = factory.SubFactory(ProgressEntryFactory)
     url = factory.Sequence(lambda n: f"https://example.org/report-{n}.pdf")
@@ -128,7 +128,7 @@ ROW_BUILDERS = {
     CrossReference: CrossReferenceFactory,
     FocalPoint: FocalPointFactory,
     ProgressEntry: ProgressEntryFactory,
-    EvidenceLink: EvidenceLinkFactory,
+    Evidence: EvidenceFactory,
 }
 
 
@@ -219,7 +219,7 @@ CHANGELIST_QUERIES = [
     # and reporter, date hierarchy: first/last reporting date, distinct reporting dates
     pytest.param(ProgressEntry, 9, id="ProgressEntry"),
     # strategy and Range State filter choices, links joined to entry, activity and Range State
-    pytest.param(EvidenceLink, 7, id="EvidenceLink"),
+    pytest.param(Evidence, 7, id="Evidence"),
 ]
 
 
@@ -409,17 +409,17 @@ def test_progress_entry_added_in_admin_is_reported_by_the_current_user(staff_cli
             "review_state": ProgressEntry.ReviewState.DRAFT,
             "narrative": "Camera traps installed.",
             "reported_by": "",
-            "evidence_links-TOTAL_FORMS": "1",
-            "evidence_links-INITIAL_FORMS": "0",
-            "evidence_links-0-url": "https://example.org/survey.pdf",
-            "evidence_links-0-title": "Survey",
+            "evidence-TOTAL_FORMS": "1",
+            "evidence-INITIAL_FORMS": "0",
+            "evidence-0-url": "https://example.org/survey.pdf",
+            "evidence-0-title": "Survey",
         },
     )
 
     assert response.status_code == 302, response.context["adminform"].form.errors
     entry = ProgressEntry.objects.get()
     assert entry.reported_by == response.wsgi_request.user
-    assert entry.evidence_links.get().title == "Survey"
+    assert entry.evidence.get().title == "Survey"
 
 
 def test_progress_entry_added_on_the_activity_page_is_reported_by_the_current_user(staff_client):

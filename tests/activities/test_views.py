@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from activities.models import (
     CrossReference,
-    EvidenceLink,
+    Evidence,
     Meeting,
     Metapopulation,
     NationalActionPlan,
@@ -347,7 +347,7 @@ def test_activity_page_shows_approved_progress_only(client, leopard):
         reporting_date=datetime.date(2025, 3, 31),
         narrative="Corridor map published.",
     )
-    EvidenceLink.objects.create(entry=approved, url="https://example.org/map.pdf", title="Corridor map")
+    Evidence.objects.create(entry=approved, url="https://example.org/map.pdf", title="Corridor map")
     html = client.get(activity_url(activity)).content.decode()
     assert "Corridor map published." in html
     assert "Completed" in html
@@ -395,7 +395,7 @@ def test_activity_page_query_count_is_flat(client, django_assert_num_queries, ro
     for n in range(rows):
         CrossReference.objects.create(from_activity=activity, kind="activity", code=f"99.{n}")
         entry = ProgressEntryFactory(activity=activity, review_state="approved")
-        EvidenceLink.objects.create(entry=entry, url=f"https://example.org/{n}")
+        Evidence.objects.create(entry=entry, url=f"https://example.org/{n}")
     url = activity_url(activity)
     # 1 activity + strategy + result/objective/theme, 2 actors, 3 POW measures, 4 references + targets,
     # 5 referenced by, 6 approved progress + Range State, 7 evidence links

@@ -1,0 +1,5 @@
+"""Status reports (issue: Status reports)."""
+
+app_name = "reporting"
+
+urlpatterns = []
