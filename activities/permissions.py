@@ -133,9 +133,46 @@ def allowed(user, action: Action, entry: ProgressEntry) -> bool:
 
 
 def require(user, action: Action, entry: ProgressEntry) -> None:
-    """Raise PermissionDenied unless `allowed(user, action, entry)`."""
+    """Raise PermissionDenied, saying why, unless `allowed(user, action, entry)`."""
     if not allowed(user, action, entry):
-        raise PermissionDenied(f"You may not {Action(action).value.replace('_', ' ')} this progress entry.")
+        raise PermissionDenied(explain_denial(user, action, entry))
+
+
+def explain_denial(user, action: Action, entry: ProgressEntry) -> str:
+    """Why `allowed()` said no, in words for the person who tried (it reveals nothing they may not see)."""
+    action = Action(action)
+    if not (user and user.is_authenticated):
+        return "Sign in to do this."
+    where = entry.range_state.name if entry.range_state_id else "range-wide progress"
+    if action in (Action.VIEW, Action.VIEW_RESTRICTED):
+        return "You may not see this progress entry."
+    if action == Action.CREATE:
+        if entry.range_state_id is None:
+            return "Only the Secretariat reports range-wide progress."
+        if entry.range_state_id in (reportable_state_ids(user) or ()) or is_secretariat(user):
+            return f"{where} is not a Range State of {entry.activity.strategy}."
+        return f"You may not report for {where}."
+    if entry.is_locked:
+        return f"The reporting round “{entry.reporting_round.name}” is closed: its entries are locked."
+    if action == Action.EDIT:
+        if entry.review_state == APPROVED:
+            return "Only the Secretariat corrects approved entries; report newer progress as a new entry."
+        if entry.review_state == SUBMITTED:
+            return "This entry is awaiting review; it can be changed again if the Secretariat returns it."
+        return f"You may not change progress entries for {where}."
+    if action == Action.SUBMIT:
+        if entry.review_state not in (DRAFT, RETURNED):
+            return f"Only drafts and returned entries can be submitted; this one is {entry.get_review_state_display().lower()}."
+        if any(d.range_state_id == entry.range_state_id for d in delegations(user)):
+            return "Delegates prepare drafts; the focal point submits them."
+        return f"You may not submit progress entries for {where}."
+    if action == Action.REVIEW:
+        if not is_secretariat(user):
+            return "Only the Secretariat approves or returns entries."
+        if entry.review_state != SUBMITTED:
+            return f"Only submitted entries can be reviewed; this one is {entry.get_review_state_display().lower()}."
+        return "Nobody approves or returns an entry they reported or submitted themselves."
+    return "You may not do this."
 
 
 def visible_entries(user, queryset=None):

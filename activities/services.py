@@ -65,8 +65,12 @@ class EditConflict(Exception):
         )
 
 
-def _save(entry: ProgressEntry, reason: str) -> None:
-    entry._change_reason = reason  # django-simple-history keeps it with this version
+def _save(entry: ProgressEntry, reason: str, user) -> None:
+    # django-simple-history keeps the reason and the acting user with this version. The user is set
+    # here, not left to the history middleware, because API token auth and management commands act
+    # outside what that middleware sees.
+    entry._change_reason = reason
+    entry._history_user = user
     entry.full_clean()
     entry.save()
 
@@ -120,7 +124,7 @@ def progress_entry_create(
     )
     permissions.require(user, Action.CREATE, entry)
     _check_round_open(reporting_round)
-    _save(entry, "Created")
+    _save(entry, "Created", user)
     return entry
 
 
@@ -147,7 +151,7 @@ def progress_entry_update(
     for field, value in changes.items():
         setattr(current, field, value)
     current.version += 1
-    _save(current, reason or "Edited")
+    _save(current, reason or "Edited", user)
     if current.review_state == RS.APPROVED:
         _refresh_state_status(current)
     return current
@@ -165,7 +169,7 @@ def progress_entry_submit(*, user, entry) -> ProgressEntry:
     current.submitted_at = now
     current.first_submitted_at = current.first_submitted_at or now
     current.version += 1
-    _save(current, "Resubmitted" if resubmitted else "Submitted")
+    _save(current, "Resubmitted" if resubmitted else "Submitted", user)
     return current
 
 
@@ -179,7 +183,7 @@ def progress_entry_approve(*, user, entry) -> ProgressEntry:
     current.reviewed_at = timezone.now()
     current.review_comment = ""
     current.version += 1
-    _save(current, "Approved")
+    _save(current, "Approved", user)
     DomainEvent.objects.create(kind=DomainEvent.Kind.PROGRESS_APPROVED, payload=public_payload(current))
     _refresh_state_status(current)
     return current
@@ -198,7 +202,7 @@ def progress_entry_return(*, user, entry, comment: str) -> ProgressEntry:
     current.reviewed_by = user
     current.reviewed_at = timezone.now()
     current.version += 1
-    _save(current, f"Returned: {comment}")
+    _save(current, f"Returned: {comment}", user)
     return current
 
 
@@ -214,14 +218,11 @@ def progress_entries_bulk_approve(*, user, entries) -> BulkResult:
     for entry in entries:
         try:
             result.approved.append(progress_entry_approve(user=user, entry=entry))
-        except (PermissionDenied, ValidationError) as exc:
-            reason = "you reported or submitted it yourself" if _is_own(user, entry) else str(exc)
-            result.refused.append((entry, reason))
+        except PermissionDenied as exc:
+            result.refused.append((entry, str(exc)))
+        except ValidationError as exc:
+            result.refused.append((entry, " ".join(exc.messages)))
     return result
-
-
-def _is_own(user, entry) -> bool:
-    return user.pk in (entry.reported_by_id, entry.submitted_by_id)
 
 
 def public_payload(entry: ProgressEntry) -> dict:
@@ -338,6 +339,7 @@ def evidence_add(
         evidence.size = file.size
         evidence.file = file
     evidence._change_reason = "Added"
+    evidence._history_user = user
     evidence.full_clean()
     evidence.save()
     return evidence
@@ -348,6 +350,7 @@ def evidence_remove(*, user, evidence) -> None:
     """Detach evidence from its entry. The history keeps the record, and an uploaded file stays in storage."""
     permissions.require(user, Action.EDIT, _lock(evidence.entry))
     evidence._change_reason = "Removed"
+    evidence._history_user = user
     evidence.delete()
 
 
