@@ -4,9 +4,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
+from activities import permissions
 from activities.management.commands.create_demo_accounts import DEMO_ACCOUNTS
-from activities.models import FocalPoint
-from tests.factories import RangeStateFactory, UserFactory
+from activities.models import Delegation, FocalPoint, RangeState
+from tests.factories import UserFactory
 
 PASSWORDS = {account.username: account.password for account in DEMO_ACCOUNTS}
 
@@ -19,11 +20,8 @@ def development(settings):
 
 
 @pytest.fixture
-def range_states(db):
-    return {
-        "AM": RangeStateFactory(iso_code="AM", name="Armenia"),
-        "IR": RangeStateFactory(iso_code="IR", name="Iran"),
-    }
+def range_states(seeded):
+    return {state.iso_code: state for state in RangeState.objects.filter(iso_code__in=["AM", "IR"])}
 
 
 def create_demo_accounts(*args) -> str:
@@ -40,18 +38,28 @@ def account_state():
     )
 
 
-def test_creates_a_secretariat_superuser_and_two_focal_points(range_states):
+def test_creates_an_account_for_every_role(range_states):
     output = create_demo_accounts()
 
     users = {user.username: user for user in get_user_model().objects.all()}
-    assert set(users) == {"secretariat", "focal-armenia", "focal-iran"}
+    assert set(users) == {"secretariat", "reviewer", "focal-armenia", "focal-iran", "expert-armenia"}
     assert users["secretariat"].is_superuser and users["secretariat"].is_staff
-    assert not users["focal-armenia"].is_staff and not users["focal-iran"].is_staff
+    # The reviewer is Secretariat staff through the group, not a superuser.
+    assert users["reviewer"].is_staff and not users["reviewer"].is_superuser
+    assert permissions.is_secretariat(users["reviewer"])
+    assert users["reviewer"].has_perm("activities.change_reportinground")
+    assert not any(users[name].is_staff for name in ("focal-armenia", "focal-iran", "expert-armenia"))
     assert all(user.check_password(PASSWORDS[name]) for name, user in users.items())
     assert set(FocalPoint.objects.values_list("user__username", "range_state__iso_code")) == {
         ("focal-armenia", "AM"),
         ("focal-iran", "IR"),
     }
+    delegation = Delegation.objects.get()
+    assert (delegation.delegate.username, delegation.granted_by.username) == (
+        "expert-armenia",
+        "focal-armenia",
+    )
+    assert (delegation.range_state.iso_code, delegation.objective.number) == ("AM", 3)
     for name, password in PASSWORDS.items():
         assert name in output and password in output
 
@@ -63,7 +71,7 @@ def test_running_twice_changes_nothing(range_states):
     output = create_demo_accounts()
 
     assert account_state() == before
-    assert output.count("already there") == 3
+    assert output.count("already there") == len(DEMO_ACCOUNTS)
 
 
 def test_refuses_without_range_states_and_says_to_seed(db):
@@ -85,7 +93,7 @@ def test_allow_production_overrides_the_debug_check(range_states, settings):
 
     create_demo_accounts("--allow-production")
 
-    assert get_user_model().objects.count() == 3
+    assert get_user_model().objects.count() == len(DEMO_ACCOUNTS)
 
 
 def test_keeps_a_password_someone_changed_and_says_so(range_states):

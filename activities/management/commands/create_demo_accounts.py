@@ -8,10 +8,12 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from activities.models import FocalPoint, RangeState
+from activities.models import Delegation, FocalPoint, Objective, RangeState
+from activities.permissions import FOCAL_POINTS_GROUP, SECRETARIAT_GROUP
 
 
 @dataclass(frozen=True)
@@ -19,17 +21,27 @@ class DemoAccount:
     username: str
     password: str
     role: str
-    range_state_iso: str | None = None  # the Range State a focal point reports for
-
-    @property
-    def is_secretariat(self) -> bool:
-        return self.range_state_iso is None
+    kind: str  # "superuser", "secretariat", "focal_point" or "delegate"
+    range_state_iso: str | None = None  # the Range State a focal point or delegate reports for
+    # A delegate drafts for one objective (strategy slug, objective number), delegated by `delegated_by`.
+    delegated_objective: tuple[str, int] | None = None
+    delegated_by: str | None = None
 
 
 DEMO_ACCOUNTS = [
-    DemoAccount("secretariat", "secretariat-demo", "Secretariat (superuser)"),
-    DemoAccount("focal-armenia", "focal-armenia-demo", "National focal point, Armenia", "AM"),
-    DemoAccount("focal-iran", "focal-iran-demo", "National focal point, Iran", "IR"),
+    DemoAccount("secretariat", "secretariat-demo", "Secretariat (superuser)", "superuser"),
+    DemoAccount("reviewer", "reviewer-demo", "Secretariat staff (reviews submissions)", "secretariat"),
+    DemoAccount("focal-armenia", "focal-armenia-demo", "National focal point, Armenia", "focal_point", "AM"),
+    DemoAccount("focal-iran", "focal-iran-demo", "National focal point, Iran", "focal_point", "IR"),
+    DemoAccount(
+        "expert-armenia",
+        "expert-armenia-demo",
+        "National expert, Armenia: drafts Objective 3 of the Persian Leopard Strategy",
+        "delegate",
+        "AM",
+        delegated_objective=("persian-leopard-2023-2032", 3),
+        delegated_by="focal-armenia",
+    ),
 ]
 
 KEPT = "exists with another password: kept (--reset-passwords restores the demo one)"
@@ -79,7 +91,7 @@ class Command(BaseCommand):
         User = get_user_model()
         user = User.objects.filter(username=account.username).first()
         if user is None:
-            make = User.objects.create_superuser if account.is_secretariat else User.objects.create_user
+            make = User.objects.create_superuser if account.kind == "superuser" else User.objects.create_user
             user = make(account.username, f"{account.username}@example.org", account.password)
             outcome = "created"
         elif user.check_password(account.password):
@@ -91,9 +103,30 @@ class Command(BaseCommand):
         else:
             # Someone chose another password; it is theirs to keep. Leave the account untouched.
             return KEPT
-        if account.range_state_iso:
+        if account.kind == "secretariat":
+            user.is_staff = True  # the admin; what they may change comes from the Secretariat group
+            user.save(update_fields=["is_staff"])
+            user.groups.add(Group.objects.get(name=SECRETARIAT_GROUP))
+        if account.kind == "focal_point":
             FocalPoint.objects.get_or_create(user=user, range_state=range_states[account.range_state_iso])
+            user.groups.add(Group.objects.get(name=FOCAL_POINTS_GROUP))
+        if account.kind == "delegate":
+            self._ensure_delegation(account, user, range_states[account.range_state_iso])
         return outcome
+
+    def _ensure_delegation(self, account: DemoAccount, user, range_state) -> None:
+        slug, number = account.delegated_objective
+        objective = Objective.objects.filter(strategy__slug=slug, number=number).first()
+        granted_by = get_user_model().objects.filter(username=account.delegated_by).first()
+        if objective is None or granted_by is None:
+            raise CommandError(f"Objective {number} of {slug} not found: run `manage.py seed` first.")
+        Delegation.objects.get_or_create(
+            delegate=user,
+            range_state=range_state,
+            objective=objective,
+            revoked_at=None,
+            defaults={"granted_by": granted_by},
+        )
 
     def _print_table(self, outcomes):
         rows = [("username", "password", "role", "status")]
