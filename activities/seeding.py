@@ -8,7 +8,7 @@ with progress entries: those stop the run, because progress that people entered 
 """
 
 import datetime
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -194,13 +194,24 @@ def _plan_activity(reader: _Reader, raw: dict, where: str, result_code: str) -> 
 # --- writing -------------------------------------------------------------------------------------
 
 
+_LOOK_UP = object()
+
+
 class _Writer:
     def __init__(self, report: SeedReport):
         self.report = report
+        self.pending_links: defaultdict[type, list] = defaultdict(list)
 
-    def upsert(self, model, lookup: dict, values: dict, label: str):
+    def flush_links(self) -> None:
+        for through, rows in self.pending_links.items():
+            through.objects.bulk_create(rows, batch_size=500)
+        self.pending_links.clear()
+
+    def upsert(self, model, lookup: dict, values: dict, label: str, *, existing=_LOOK_UP):
+        """Create or update one row by natural key. `existing` may pass the row (or None) when the
+        caller has already loaded it with its siblings, saving a query per row."""
         name = model._meta.verbose_name_plural
-        obj = model.objects.filter(**lookup).first()
+        obj = model.objects.filter(**lookup).first() if existing is _LOOK_UP else existing
         if obj is None:
             obj = model(**lookup, **values)
             obj.save()
@@ -222,10 +233,20 @@ class _Writer:
             self.report.created[model._meta.verbose_name_plural] += 1
         return obj
 
-    def set_m2m(self, obj, attribute: str, targets: list, label: str) -> None:
+    def set_m2m(self, obj, attribute: str, targets: list, label: str, *, current: set | None = None) -> None:
         manager = getattr(obj, attribute)
-        current = set(manager.values_list("pk", flat=True))
+        if current is None:
+            current = set(manager.values_list("pk", flat=True))
         wanted = {target.pk for target in targets}
+        if not current and wanted:
+            # A first link set (a new activity): queue the rows and insert them all at once.
+            through = manager.through
+            source = manager.source_field_name
+            target_field = manager.target_field_name
+            self.pending_links[through].extend(
+                through(**{f"{source}_id": obj.pk, f"{target_field}_id": pk}) for pk in sorted(wanted)
+            )
+            return
         if current != wanted:
             if current:  # a new object's links are not a change worth listing
                 self.report.changes.append(f"{label}: {attribute} changed")
@@ -469,17 +490,40 @@ def _write_strategy(
                     activity_plans[_text(raw_activity["code"])], _text(raw_activity["code"]), result
                 )
 
+    # The strategy's activities and their links, loaded once rather than once per activity.
+    existing_activities = {a.code: a for a in Activity.objects.filter(strategy=strategy)}
+    actor_links, measure_links = defaultdict(set), defaultdict(set)
+    for activity_id, actor_id in Activity.actors.through.objects.filter(
+        activity__strategy=strategy
+    ).values_list("activity_id", "actor_id"):
+        actor_links[activity_id].add(actor_id)
+    for activity_id, measure_id in Activity.cami_pow_measures.through.objects.filter(
+        activity__strategy=strategy
+    ).values_list("activity_id", "workprogrammemeasure_id"):
+        measure_links[activity_id].add(measure_id)
+    actors_by_slug = {a.slug: a for a in Actor.objects.all()}
+    measures_by_code = {m.code: m for m in WorkProgrammeMeasure.objects.all()}
+
+    def measure(code: str) -> WorkProgrammeMeasure:
+        # Measures named only by code in the POW column keep any title the Secretariat has given them.
+        if code not in measures_by_code:
+            measures_by_code[code] = writer.ensure(WorkProgrammeMeasure, {"code": code})
+        return measures_by_code[code]
+
     def write_activity(plan: _ActivityPlan, code: str, result: Result):
         label = f"{slug} Activity {code}"
         activity = writer.upsert(
-            Activity, {"strategy": strategy, "code": code}, {"result": result, **plan.values}, label
+            Activity,
+            {"strategy": strategy, "code": code},
+            {"result": result, **plan.values},
+            label,
+            existing=existing_activities.get(code),
         )
         keep["activities"].add(activity.pk)
-        actors = list(Actor.objects.filter(slug__in=plan.actor_slugs))
-        writer.set_m2m(activity, "actors", actors, label)
-        # Measures named only by code in the POW column keep any title the Secretariat has given them.
-        measures = [writer.ensure(WorkProgrammeMeasure, {"code": c}) for c in plan.measure_codes]
-        writer.set_m2m(activity, "cami_pow_measures", measures, label)
+        actors = [actors_by_slug[s] for s in plan.actor_slugs]
+        writer.set_m2m(activity, "actors", actors, label, current=actor_links[activity.pk])
+        measures = [measure(c) for c in plan.measure_codes]
+        writer.set_m2m(activity, "cami_pow_measures", measures, label, current=measure_links[activity.pk])
 
     for raw_theme in raw.get("themes") or []:
         theme = writer.upsert(
@@ -494,6 +538,7 @@ def _write_strategy(
     for raw_objective in raw.get("objectives") or []:
         write_objective(raw_objective, None)
 
+    writer.flush_links()
     _delete_missing_hierarchy(writer, strategy, keep)
     _write_references(writer, strategy)
 
