@@ -50,6 +50,9 @@ class RangeState(models.Model):
         "ISO code", max_length=2, unique=True, help_text="ISO 3166-1 alpha-2 code, e.g. AM for Armenia."
     )
     name = models.CharField(max_length=100, unique=True)
+    updated_at = models.DateTimeField(
+        auto_now=True, db_index=True, help_text="Last change (for incremental sync)."
+    )
 
     class Meta:
         ordering = ["name"]
@@ -108,6 +111,9 @@ class Strategy(models.Model):
         max_length=200, blank=True, help_text="The seed text this was taken from."
     )
     source_note = models.TextField(blank=True, help_text="What the source leaves open or states ambiguously.")
+    updated_at = models.DateTimeField(
+        auto_now=True, db_index=True, help_text="Last change (for incremental sync)."
+    )
 
     objects = StrategyQuerySet.as_manager()
 
@@ -189,6 +195,9 @@ class Theme(models.Model):
     strategy = models.ForeignKey(Strategy, on_delete=models.CASCADE, related_name="themes")
     number = models.PositiveSmallIntegerField()
     title = models.CharField(max_length=300)
+    updated_at = models.DateTimeField(
+        auto_now=True, db_index=True, help_text="Last change (for incremental sync)."
+    )
 
     class Meta:
         ordering = ["strategy", "number"]
@@ -212,6 +221,9 @@ class Objective(models.Model):
     )
     number = models.PositiveSmallIntegerField()
     text = models.TextField()
+    updated_at = models.DateTimeField(
+        auto_now=True, db_index=True, help_text="Last change (for incremental sync)."
+    )
 
     class Meta:
         ordering = ["strategy", "number"]
@@ -238,6 +250,9 @@ class Result(models.Model):
     code = models.CharField(max_length=20, help_text="As numbered in the source, e.g. 1.1 or 10.2.")
     sort_key = models.CharField(max_length=60, editable=False)
     text = models.TextField()
+    updated_at = models.DateTimeField(
+        auto_now=True, db_index=True, help_text="Last change (for incremental sync)."
+    )
 
     objects = ResultQuerySet.as_manager()
 
@@ -278,6 +293,9 @@ class Actor(models.Model):
     name = models.CharField(max_length=120, unique=True)
     category = models.CharField(max_length=30, choices=Category.choices)
     description = models.TextField(blank=True)
+    updated_at = models.DateTimeField(
+        auto_now=True, db_index=True, help_text="Last change (for incremental sync)."
+    )
 
     class Meta:
         ordering = ["name"]
@@ -292,6 +310,9 @@ class WorkProgrammeMeasure(models.Model):
     code = models.CharField(max_length=10, unique=True)
     sort_key = models.CharField(max_length=30, editable=False)
     title = models.TextField(blank=True, help_text="Empty where the seeded sources do not quote the measure.")
+    updated_at = models.DateTimeField(
+        auto_now=True, db_index=True, help_text="Last change (for incremental sync)."
+    )
 
     class Meta:
         ordering = ["sort_key"]
@@ -379,6 +400,9 @@ class Activity(models.Model):
     )
     source_note = models.TextField(
         blank=True, help_text="How a careful reader resolved a quirk of the source table for this row."
+    )
+    updated_at = models.DateTimeField(
+        auto_now=True, db_index=True, help_text="Last change (for incremental sync)."
     )
 
     objects = ActivityQuerySet.as_manager()
@@ -634,6 +658,7 @@ class ProgressEntry(models.Model):
         indexes = [
             models.Index(fields=["activity", "range_state", "-reporting_date"], name="progress_latest_idx"),
             models.Index(fields=["review_state", "submitted_at"], name="progress_review_queue_idx"),
+            models.Index(fields=["range_state", "review_state", "status"], name="progress_state_review_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -708,6 +733,7 @@ class Evidence(models.Model):
             models.CheckConstraint(
                 condition=(Q(url="") & ~Q(file="")) | (~Q(url="") & Q(file="")),
                 name="evidence_is_a_link_or_a_file",
+                violation_error_message="Give either a link or a file.",
             ),
         ]
 
@@ -733,6 +759,10 @@ class ActivityStateStatus(models.Model):
     status = models.CharField(max_length=20, choices=ProgressEntry.Status.choices)
     reporting_date = models.DateField()
     approved_at = models.DateTimeField()
+    # auto_now covers saves; the approval service also sets it, because a queryset update() skips auto_now.
+    updated_at = models.DateTimeField(
+        auto_now=True, db_index=True, help_text="Last change (for incremental sync)."
+    )
 
     class Meta:
         verbose_name_plural = "activity state statuses"
@@ -774,7 +804,9 @@ class Delegation(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(activity__isnull=True) ^ Q(objective__isnull=True), name="delegation_one_scope"
+                condition=Q(activity__isnull=True) ^ Q(objective__isnull=True),
+                name="delegation_one_scope",
+                violation_error_message="Delegate either one activity or one objective.",
             ),
         ]
 

@@ -112,6 +112,8 @@ def allowed(user, action: Action, entry: ProgressEntry) -> bool:
     if action == Action.VIEW_RESTRICTED:
         return secretariat or focal or delegate
     if action == Action.CREATE:
+        if entry.is_locked:
+            return False  # nothing new goes into a closed reporting round
         if secretariat:
             return state_id is None or _in_strategy(entry.activity, state_id)
         return (focal or delegate) and _in_strategy(entry.activity, state_id)
@@ -146,14 +148,14 @@ def explain_denial(user, action: Action, entry: ProgressEntry) -> str:
     where = entry.range_state.name if entry.range_state_id else "range-wide progress"
     if action in (Action.VIEW, Action.VIEW_RESTRICTED):
         return "You may not see this progress entry."
+    if entry.is_locked:
+        return f"The reporting round “{entry.reporting_round.name}” is closed: its entries are locked."
     if action == Action.CREATE:
         if entry.range_state_id is None:
             return "Only the Secretariat reports range-wide progress."
         if entry.range_state_id in (reportable_state_ids(user) or ()) or is_secretariat(user):
             return f"{where} is not a Range State of {entry.activity.strategy}."
         return f"You may not report for {where}."
-    if entry.is_locked:
-        return f"The reporting round “{entry.reporting_round.name}” is closed: its entries are locked."
     if action == Action.EDIT:
         if entry.review_state == APPROVED:
             return "Only the Secretariat corrects approved entries; report newer progress as a new entry."

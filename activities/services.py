@@ -77,8 +77,10 @@ def _save(entry: ProgressEntry, reason: str, user) -> None:
 
 def _lock(entry: ProgressEntry) -> ProgressEntry:
     """Re-read the entry under a row lock, so concurrent reviews and edits queue instead of interleaving."""
+    # of=("self",): lock the entry's row only. PostgreSQL refuses FOR UPDATE on the nullable side of
+    # the outer join to reporting_round, and the joined rows need no lock.
     return (
-        ProgressEntry.objects.select_for_update()
+        ProgressEntry.objects.select_for_update(of=("self",))
         .select_related("activity__strategy", "reporting_round")
         .get(pk=entry.pk)
     )
@@ -258,6 +260,7 @@ def _refresh_state_status(entry: ProgressEntry) -> None:
         "status": latest.status,
         "reporting_date": latest.reporting_date,
         "approved_at": latest.reviewed_at or timezone.now(),
+        "updated_at": timezone.now(),
     }
     if previous is None:
         ActivityStateStatus.objects.create(
@@ -472,7 +475,7 @@ def reporting_link_create(
 def reporting_link_redeem(*, token: str) -> ReportingLink:
     """Check a link's token; raise LinkInvalid with a message for its holder, or return the link."""
     link = (
-        ReportingLink.objects.select_for_update()
+        ReportingLink.objects.select_for_update(of=("self",))
         .select_related("user", "range_state")
         .filter(token_hash=_token_hash(token))
         .first()
