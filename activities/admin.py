@@ -1,30 +1,46 @@
 """The Django admin, made for daily use by the Secretariat: every model, searchable and filterable,
-with the logframe editable top-down through inlines (strategy → objectives → results → activities →
-progress entries → evidence links)."""
+with the logframe editable top-down through inlines (strategy → objectives → results → activities).
+
+Progress and everything around it (rounds, evidence, delegations, links, snapshots) change only through
+activities.services, so the admin obeys the same rules, conflicts and history as every other page;
+rows that services maintain (statuses, reminders, snapshot statuses) are read-only here."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import models
+from django.http import HttpResponseRedirect
 from django.utils import timezone
 from django.utils.text import Truncator
+from simple_history.admin import SimpleHistoryAdmin
 
+from . import permissions, services
 from .models import (
     Activity,
+    ActivityStateStatus,
     Actor,
     CrossReference,
+    Delegation,
     Evidence,
     FocalPoint,
     Meeting,
+    MeetingSnapshot,
     Metapopulation,
     NationalActionPlan,
     Objective,
     ProgressEntry,
     RangeState,
+    ReminderSent,
+    ReportingLink,
+    ReportingRound,
     Result,
+    SnapshotStatus,
     Strategy,
     Theme,
     WorkProgrammeMeasure,
 )
+from .permissions import Action
 
 admin.site.site_header = "Strategy Tracker — CMS Secretariat"
 admin.site.site_title = "Strategy Tracker — CMS Secretariat"
@@ -53,6 +69,14 @@ class ObjectiveListFilter(admin.RelatedFieldListFilter):
 
     def field_choices(self, field, request, model_admin):
         return [(objective.pk, str(objective)) for objective in Objective.objects.select_related("strategy")]
+
+
+class ReportingRoundListFilter(admin.RelatedFieldListFilter):
+    """Reporting rounds as choices; their names include the strategy, so join it in one query."""
+
+    def field_choices(self, field, request, model_admin):
+        rounds = ReportingRound.objects.select_related("strategy")
+        return [(reporting_round.pk, str(reporting_round)) for reporting_round in rounds]
 
 
 class RangeWideListFilter(admin.RelatedFieldListFilter):
@@ -181,23 +205,91 @@ class CrossReferenceInline(admin.TabularInline):
 
 
 class ProgressEntryInline(admin.TabularInline):
+    """An activity's progress, read-only: entries change through the workflow on their own page
+    (ProgressEntryAdmin), never by editing rows here."""
+
     model = ProgressEntry
     fields = ["range_state", "reporting_date", "status", "review_state", "amount_spent_usd", "reported_by"]
-    # Set to the current user when the entry is added (ActivityAdmin.save_formset).
-    readonly_fields = ["reported_by"]
-    autocomplete_fields = ["range_state"]
+    readonly_fields = fields
     show_change_link = True
     extra = 0
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("range_state", "reported_by")
 
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class EvidenceForm(forms.ModelForm):
+    """A link or an uploaded file, checked as services.evidence_add checks it, so that a wrong file
+    is reported next to the field instead of after the save."""
+
+    url = forms.URLField(label="URL", max_length=500, required=False, assume_scheme="https")
+
+    class Meta:
+        model = Evidence
+        fields = ["title", "url", "file", "restricted"]
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if upload and isinstance(upload, UploadedFile):
+            try:
+                services.validate_evidence_file(upload)
+            except ValidationError as exc:
+                raise ValidationError(exc.message_dict["file"]) from exc
+        return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        if "file" not in self.errors and bool(cleaned.get("url")) == bool(cleaned.get("file")):
+            raise ValidationError("Give either a link or a file.")
+        return cleaned
+
 
 class EvidenceInline(admin.TabularInline):
+    """Evidence is added and removed through services (type and size checks, history); existing rows
+    are shown read-only."""
+
     model = Evidence
-    fields = ["url", "title"]
+    form = EvidenceForm
+    fields = ["title", "url", "file", "restricted", "content_type", "size"]
+    readonly_fields = ["content_type", "size"]
     formfield_overrides = HTTPS_URLS
     extra = 0
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class SnapshotStatusInline(admin.TabularInline):
+    model = SnapshotStatus
+    fields = ["activity", "range_state", "status", "reporting_date", "entry"]
+    readonly_fields = fields
+    extra = 0
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("activity", "range_state", "entry__activity", "entry__range_state")
+            .order_by("activity__sort_key", "range_state__name")
+        )
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 # --- model admins -------------------------------------------------------------------------------
@@ -435,16 +527,6 @@ class ActivityAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("actors")
 
-    def save_formset(self, request, form, formset, change):
-        instances = formset.save(commit=False)
-        for instance in instances:
-            if isinstance(instance, ProgressEntry) and not instance.reported_by_id:
-                instance.reported_by = request.user
-            instance.save()
-        for obj in formset.deleted_objects:
-            obj.delete()
-        formset.save_m2m()
-
     @admin.display(description="code", ordering="sort_key")
     def code_display(self, obj):
         return obj.code
@@ -510,8 +592,187 @@ class FocalPointAdmin(admin.ModelAdmin):
         return obj.user.email
 
 
+# --- the progress workflow ----------------------------------------------------------------------
+
+
+def adopt(obj, saved):
+    """Make the admin's instance the row a service saved, so the admin's redirect, log entry and
+    inlines use it (services build and return their own instances)."""
+    for field in saved._meta.concrete_fields:
+        setattr(obj, field.attname, getattr(saved, field.attname))
+    obj._state.adding = False
+    obj._state.db = saved._state.db
+
+
+def error_text(exc) -> str:
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages)
+    return str(exc)
+
+
+class ServiceErrorsAsMessagesMixin:
+    """Saves go through services, which re-check everything under a row lock. A check that fails only
+    there (someone else acted between the form's check and the save) rolls the whole admin save back
+    and is shown as a message on the same page, instead of a server error."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method != "POST":
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except (services.EditConflict, PermissionDenied, ValidationError) as exc:
+            self.message_user(request, f"Nothing was saved: {error_text(exc)}", messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+
+class ReadOnlyAdminMixin:
+    """Rows written by services only: the admin lists and shows them."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReportingRound)
+class ReportingRoundAdmin(ServiceErrorsAsMessagesMixin, admin.ModelAdmin):
+    list_display = ["name", "strategy", "kind", "opens_on", "deadline", "closed_at", "entry_count"]
+    list_select_related = ["strategy"]
+    search_fields = ["name", "strategy__short_name", "strategy__title"]
+    list_filter = ["strategy", "kind", ("closed_at", admin.EmptyFieldListFilter)]
+    date_hierarchy = "deadline"
+    autocomplete_fields = ["strategy"]
+    fields = ["strategy", "name", "kind", ("opens_on", "deadline"), "closed_at", "created_by"]
+    readonly_fields = ["closed_at", "created_by"]
+    actions = ["close_selected", "reopen_selected"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(entry_count=models.Count("progress_entries"))
+
+    def get_readonly_fields(self, request, obj=None):
+        # A round's strategy is fixed once entries may answer it.
+        return [*self.readonly_fields, "strategy"] if obj else self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        data = {
+            name: form.cleaned_data[name] for name in ["strategy", "name", "kind", "opens_on", "deadline"]
+        }
+        adopt(obj, services.reporting_round_open(user=request.user, **data))
+
+    @admin.display(description="entries", ordering="entry_count")
+    def entry_count(self, obj):
+        return obj.entry_count
+
+    @admin.action(description="Close selected rounds (their entries are locked)")
+    def close_selected(self, request, queryset):
+        for reporting_round in queryset:
+            services.reporting_round_close(user=request.user, reporting_round=reporting_round)
+        self.message_user(
+            request, f"Closed {len(queryset)} round(s); their entries are locked.", messages.SUCCESS
+        )
+
+    @admin.action(description="Reopen selected rounds")
+    def reopen_selected(self, request, queryset):
+        for reporting_round in queryset:
+            services.reporting_round_reopen(user=request.user, reporting_round=reporting_round)
+        self.message_user(request, f"Reopened {len(queryset)} round(s).", messages.SUCCESS)
+
+
+class ProgressEntryAdminForm(forms.ModelForm):
+    """Content fields of a progress entry, plus what the edit service needs: the version the editor
+    started from (a conflict is reported, never overwritten) and, for an approved entry, a reason."""
+
+    reason = forms.CharField(
+        label="Reason for the change",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        help_text="Required when changing an approved entry; it is kept in the history.",
+    )
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = ProgressEntry
+        fields = ["activity", "range_state", *services.EDITABLE_FIELDS]
+
+    request = None  # set by ProgressEntryAdmin.get_form
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["expected_version"].initial = self.instance.version
+
+    def content_changes(self) -> dict:
+        return {
+            name: self.cleaned_data[name] for name in self.changed_data if name in services.EDITABLE_FIELDS
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        user = self.request.user
+        if not self.instance.pk:
+            activity = cleaned.get("activity")
+            if activity is not None:
+                new = ProgressEntry(activity=activity, range_state=cleaned.get("range_state"))
+                if not permissions.allowed(user, Action.CREATE, new):
+                    raise ValidationError(permissions.explain_denial(user, Action.CREATE, new))
+            return cleaned
+        current = ProgressEntry.objects.select_related(
+            "activity__strategy", "range_state", "reporting_round"
+        ).get(pk=self.instance.pk)
+        if cleaned.get("expected_version") != current.version:
+            who = current.history.first().history_user if current.history.exists() else None
+            raise ValidationError(
+                f"This entry was changed by {who or 'someone else'} while you were editing it. Your changes "
+                "have not been saved: reload the page to see the current version, then apply them again."
+            )
+        if not self.content_changes():
+            return cleaned
+        if not permissions.allowed(user, Action.EDIT, current):
+            raise ValidationError(permissions.explain_denial(user, Action.EDIT, current))
+        if (
+            current.review_state == ProgressEntry.ReviewState.APPROVED
+            and not cleaned.get("reason", "").strip()
+        ):
+            self.add_error(
+                "reason", "Editing an approved entry requires a reason; it is kept in the history."
+            )
+        return cleaned
+
+
+CONTENT_FIELDS = [
+    "reporting_round",
+    "reporting_date",
+    ("status", "confidence"),
+    "narrative",
+    "source",
+    "restricted_details",
+    "amount_spent_usd",
+]
+WORKFLOW_FIELDS = [
+    "review_state",
+    "review_comment",
+    ("reported_by", "first_submitted_at"),
+    ("submitted_by", "submitted_at"),
+    ("reviewed_by", "reviewed_at"),
+    "version",
+    ("created_at", "updated_at"),
+]
+
+
 @admin.register(ProgressEntry)
-class ProgressEntryAdmin(admin.ModelAdmin):
+class ProgressEntryAdmin(ServiceErrorsAsMessagesMixin, SimpleHistoryAdmin):
+    """Progress entries through the workflow services: adding creates a draft reported by you,
+    changing goes through the edit service (conflicts, reasons, locked rounds), and "Approve selected"
+    approves in bulk. The history (who changed what, when and why) is under "History"."""
+
+    form = ProgressEntryAdminForm
     list_display = [
         "activity",
         "strategy",
@@ -519,49 +780,117 @@ class ProgressEntryAdmin(admin.ModelAdmin):
         "reporting_date",
         "status",
         "review_state",
+        "reporting_round",
         "reported_by",
         "updated_at",
     ]
-    list_select_related = ["activity__strategy", "range_state", "reported_by"]
+    list_select_related = ["activity__strategy", "range_state", "reporting_round__strategy", "reported_by"]
     search_fields = ["activity__code", "activity__text", "narrative", "range_state__name"]
     list_filter = [
-        "status",
         "review_state",
+        "status",
         "activity__strategy",
         ("range_state", RangeWideListFilter),
+        ("reporting_round", ReportingRoundListFilter),
         "reporting_date",
     ]
     date_hierarchy = "reporting_date"
-    autocomplete_fields = ["activity", "range_state", "reported_by"]
-    readonly_fields = ["created_at", "updated_at"]
-    fields = [
-        "activity",
-        "range_state",
-        "reporting_date",
-        ("status", "review_state"),
-        "narrative",
-        "amount_spent_usd",
+    autocomplete_fields = ["activity", "range_state", "reporting_round"]
+    readonly_fields = [
+        "review_state",
+        "review_comment",
         "reported_by",
-        ("created_at", "updated_at"),
+        "submitted_by",
+        "submitted_at",
+        "first_submitted_at",
+        "reviewed_by",
+        "reviewed_at",
+        "version",
+        "created_at",
+        "updated_at",
     ]
+    history_list_display = ["review_state", "status"]
     inlines = [EvidenceInline]
+    actions = ["approve_selected"]
 
     def get_queryset(self, request):
         # An entry's name includes its activity and Range State, and autocomplete lists print it for
         # every row; as on ObjectiveAdmin, the changelist then needs the same joins here.
         return super().get_queryset(request).select_related(*self.list_select_related)
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        if db_field.name == "reported_by":
-            formfield.required = False
-            formfield.help_text = "Leave empty to record yourself."
-        return formfield
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return [(None, {"fields": ["activity", "range_state", *CONTENT_FIELDS]})]
+        return [
+            (None, {"fields": ["activity", "range_state", *CONTENT_FIELDS, "reason", "expected_version"]}),
+            ("Workflow", {"fields": WORKFLOW_FIELDS}),
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        # What an entry is about is fixed; report on another activity or state as a new entry.
+        return [*self.readonly_fields, "activity", "range_state"] if obj else self.readonly_fields
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.request = request
+        return form
+
+    def get_actions(self, request):
+        # Deleting approved entries would silently change reported statuses; the workflow has no delete.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.review_state == ProgressEntry.ReviewState.APPROVED:
+            return False
+        return super().has_delete_permission(request, obj)
 
     def save_model(self, request, obj, form, change):
-        if not change and not obj.reported_by_id:
-            obj.reported_by = request.user
-        super().save_model(request, obj, form, change)
+        if not change:
+            data = {name: form.cleaned_data[name] for name in form.Meta.fields}
+            adopt(obj, services.progress_entry_create(user=request.user, **data))
+            return
+        changes = form.content_changes()
+        if changes:
+            saved = services.progress_entry_update(
+                user=request.user,
+                entry=obj,
+                expected_version=form.cleaned_data["expected_version"],
+                reason=form.cleaned_data["reason"],
+                **changes,
+            )
+            adopt(obj, saved)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Evidence:
+            return super().save_formset(request, form, formset, change)
+        formset.save(commit=False)
+        for evidence in formset.deleted_objects:
+            services.evidence_remove(user=request.user, evidence=evidence)
+        for evidence_form in formset.extra_forms:
+            if evidence_form.has_changed() and not formset._should_delete_form(evidence_form):
+                data = evidence_form.cleaned_data
+                services.evidence_add(
+                    user=request.user,
+                    entry=form.instance,
+                    title=data.get("title", ""),
+                    url=data.get("url", ""),
+                    file=data.get("file") or None,
+                    restricted=data.get("restricted", False),
+                )
+
+    def delete_model(self, request, obj):
+        obj._history_user = request.user
+        super().delete_model(request, obj)
+
+    @admin.action(description="Approve selected progress entries")
+    def approve_selected(self, request, queryset):
+        result = services.progress_entries_bulk_approve(user=request.user, entries=queryset)
+        if result.approved:
+            self.message_user(request, f"Approved {len(result.approved)} progress entries.", messages.SUCCESS)
+        for entry, reason in result.refused:
+            self.message_user(request, f"Not approved: {entry}: {reason}", messages.WARNING)
 
     @admin.display(description="strategy", ordering="activity__strategy")
     def strategy(self, obj):
@@ -573,13 +902,217 @@ class ProgressEntryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "url", "entry"]
-    list_select_related = ["entry__activity", "entry__range_state"]
-    search_fields = ["title", "url", "entry__activity__code"]
-    list_filter = ["entry__activity__strategy", ("entry__range_state", RangeWideListFilter)]
+class EvidenceAdmin(ServiceErrorsAsMessagesMixin, SimpleHistoryAdmin):
+    """Evidence is added (type and size checked) and removed through services; it is not edited."""
+
+    form = EvidenceForm
+    list_display = ["__str__", "kind", "restricted", "entry", "added_by", "created_at"]
+    list_select_related = ["entry__activity", "entry__range_state", "added_by"]
+    search_fields = ["title", "url", "file", "entry__activity__code"]
+    list_filter = [
+        "restricted",
+        "entry__activity__strategy",
+        ("entry__range_state", RangeWideListFilter),
+        ("file", admin.EmptyFieldListFilter),
+    ]
     autocomplete_fields = ["entry"]
     formfield_overrides = HTTPS_URLS
+    readonly_fields = ["content_type", "size", "added_by", "created_at"]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["entry", "title", "url", "file", "restricted"]
+        return [
+            "entry",
+            "title",
+            "url",
+            "file",
+            "restricted",
+            "content_type",
+            "size",
+            "added_by",
+            "created_at",
+        ]
+
+    def has_change_permission(self, request, obj=None):
+        # Shown read-only once added: replace evidence by removing it and adding another.
+        return False
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        saved = services.evidence_add(
+            user=request.user,
+            entry=data["entry"],
+            title=data.get("title", ""),
+            url=data.get("url", ""),
+            file=data.get("file") or None,
+            restricted=data.get("restricted", False),
+        )
+        adopt(obj, saved)
+
+    def delete_model(self, request, obj):
+        services.evidence_remove(user=request.user, evidence=obj)
+
+    @admin.display(description="kind")
+    def kind(self, obj):
+        return f"file ({obj.content_type})" if obj.is_file else "link"
+
+
+@admin.register(ActivityStateStatus)
+class ActivityStateStatusAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The latest approved status per activity and Range State, maintained by the approval service."""
+
+    list_display = ["activity", "strategy", "scope", "status", "reporting_date", "approved_at", "entry_id"]
+    list_select_related = ["activity__strategy", "range_state"]
+    search_fields = ["activity__code", "activity__text", "range_state__name"]
+    list_filter = ["status", "activity__strategy", ("range_state", RangeWideListFilter)]
+
+    @admin.display(description="strategy", ordering="activity__strategy")
+    def strategy(self, obj):
+        return obj.activity.strategy
+
+    @admin.display(description="Range State", ordering="range_state__name")
+    def scope(self, obj):
+        return obj.range_state or "Range-wide"
+
+
+class DelegationAdminForm(forms.ModelForm):
+    class Meta:
+        model = Delegation
+        fields = ["delegate", "range_state", "activity", "objective"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if bool(cleaned.get("activity")) == bool(cleaned.get("objective")):
+            raise ValidationError("Delegate either one activity or one objective.")
+        return cleaned
+
+
+@admin.register(Delegation)
+class DelegationAdmin(ServiceErrorsAsMessagesMixin, admin.ModelAdmin):
+    """Delegations are granted and revoked through services; a grant is never edited afterwards."""
+
+    list_display = ["delegate", "scope", "range_state", "granted_by", "created_at", "revoked_at"]
+    list_select_related = ["delegate", "granted_by", "range_state", "activity", "objective__strategy"]
+    search_fields = ["delegate__username", "delegate__email", "range_state__name", "activity__code"]
+    list_filter = ["range_state", ("revoked_at", admin.EmptyFieldListFilter)]
+    autocomplete_fields = ["delegate", "range_state", "activity", "objective"]
+    form = DelegationAdminForm
+    actions = ["revoke_selected"]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["delegate", "range_state", "activity", "objective"]
+        return ["delegate", "range_state", "activity", "objective", "granted_by", "created_at", "revoked_at"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        data = {
+            name: form.cleaned_data[name] for name in ["delegate", "range_state", "activity", "objective"]
+        }
+        adopt(obj, services.delegation_grant(user=request.user, **data))
+
+    @admin.display(description="activity or objective")
+    def scope(self, obj):
+        return obj.activity or obj.objective
+
+    @admin.action(description="Revoke selected delegations")
+    def revoke_selected(self, request, queryset):
+        for delegation in queryset:
+            services.delegation_revoke(user=request.user, delegation=delegation)
+        self.message_user(request, f"Revoked {len(queryset)} delegation(s).", messages.SUCCESS)
+
+
+@admin.register(ReportingLink)
+class ReportingLinkAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Links are made on the focal point's page (the token is shown once); here they are listed and
+    withdrawn. Only a hash of the token is stored, and it is not shown."""
+
+    list_display = [
+        "user",
+        "range_state",
+        "created_by",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+        "revoked_at",
+    ]
+    list_select_related = ["user", "range_state", "created_by"]
+    search_fields = ["user__username", "user__email", "range_state__name"]
+    list_filter = ["range_state", ("revoked_at", admin.EmptyFieldListFilter), "expires_at"]
+    fields = ["user", "range_state", "created_by", "created_at", "expires_at", "last_used_at", "revoked_at"]
+    actions = ["revoke_selected"]
+
+    @admin.action(description="Withdraw selected reporting links")
+    def revoke_selected(self, request, queryset):
+        for link in queryset:
+            services.reporting_link_revoke(user=request.user, link=link)
+        self.message_user(request, f"Withdrew {len(queryset)} link(s).", messages.SUCCESS)
+
+
+@admin.register(ReminderSent)
+class ReminderSentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["sent_on", "user", "reporting_round"]
+    list_select_related = ["user", "reporting_round__strategy"]
+    search_fields = ["user__username", "user__email", "reporting_round__name"]
+    list_filter = ["sent_on", ("reporting_round", ReportingRoundListFilter)]
+    date_hierarchy = "sent_on"
+
+
+@admin.register(MeetingSnapshot)
+class MeetingSnapshotAdmin(ServiceErrorsAsMessagesMixin, admin.ModelAdmin):
+    """A strategy's statuses "as presented to" a meeting, taken by services.meeting_snapshot_take;
+    only the note may change afterwards."""
+
+    list_display = ["strategy", "meeting", "taken_at", "taken_by", "status_count"]
+    list_select_related = ["strategy", "meeting", "taken_by"]
+    search_fields = ["meeting__name", "strategy__short_name", "strategy__title", "note"]
+    list_filter = ["strategy", "meeting"]
+    autocomplete_fields = ["meeting", "strategy"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(status_count=models.Count("statuses"))
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["meeting", "strategy", "note"]
+        return ["meeting", "strategy", "note", "taken_at", "taken_by"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["meeting", "strategy", "taken_at", "taken_by"] if obj else []
+
+    def get_inlines(self, request, obj):
+        return [SnapshotStatusInline] if obj else []
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        data = {name: form.cleaned_data[name] for name in ["meeting", "strategy", "note"]}
+        adopt(obj, services.meeting_snapshot_take(user=request.user, **data))
+
+    @admin.display(description="statuses", ordering="status_count")
+    def status_count(self, obj):
+        return obj.status_count
+
+
+@admin.register(SnapshotStatus)
+class SnapshotStatusAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["activity", "scope", "status", "reporting_date", "snapshot"]
+    list_select_related = ["activity", "range_state", "snapshot__meeting", "snapshot__strategy"]
+    search_fields = ["activity__code", "snapshot__meeting__name"]
+    list_filter = ["status", "snapshot__strategy", "snapshot__meeting"]
+
+    @admin.display(description="Range State", ordering="range_state__name")
+    def scope(self, obj):
+        return obj.range_state or "Range-wide"
 
 
 # API tokens, webhooks and deliveries are registered beside the API that uses them.

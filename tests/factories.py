@@ -144,3 +144,139 @@ class ProgressEntryFactory(factory.django.DjangoModelFactory):
             "Please attach the survey report." if o.review_state == ProgressEntry.ReviewState.RETURNED else ""
         )
     )
+
+
+# --- the progress workflow: Secretariat, rounds, delegation, evidence, links ----------------------
+
+
+class SecretariatUserFactory(UserFactory):
+    """A member of the "Secretariat" group: Secretariat rights without being a superuser."""
+
+    class Meta:
+        skip_postgeneration_save = True
+
+    @factory.post_generation
+    def secretariat_group(self, create, extracted, **kwargs):
+        if create:
+            from django.contrib.auth.models import Group
+
+            self.groups.add(Group.objects.get_or_create(name="Secretariat")[0])
+
+
+class ReportingRoundFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "activities.ReportingRound"
+
+    strategy = factory.SubFactory(StrategyFactory)
+    name = factory.Sequence(lambda n: f"{2025 + n % 5} annual round {n}")
+    opens_on = datetime.date(2025, 1, 1)
+    deadline = datetime.date(2025, 6, 30)
+
+
+class DelegationFactory(factory.django.DjangoModelFactory):
+    """An activity delegation by default; pass `activity=None, objective=…` for an objective."""
+
+    class Meta:
+        model = "activities.Delegation"
+
+    range_state = factory.SubFactory(RangeStateFactory)
+    delegate = factory.SubFactory(UserFactory)
+    granted_by = factory.SubFactory(UserFactory)
+    activity = factory.SubFactory(ActivityFactory)
+    objective = None
+
+
+class EvidenceLinkFactory(factory.django.DjangoModelFactory):
+    """Evidence given as a link (files are uploaded through services.evidence_add)."""
+
+    class Meta:
+        model = "activities.Evidence"
+
+    entry = factory.SubFactory(ProgressEntryFactory)
+    url = factory.Sequence(lambda n: f"https://example.org/report-{n}.pdf")
+    title = "Survey report"
+
+
+class ReportingLinkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "activities.ReportingLink"
+
+    user = factory.SubFactory(UserFactory)
+    range_state = factory.SubFactory(RangeStateFactory)
+    token_hash = factory.Sequence(lambda n: f"{n:064x}")
+    created_by = factory.SubFactory(SecretariatUserFactory)
+    expires_at = factory.LazyFunction(
+        lambda: datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=14)
+    )
+
+
+# --- REST API v1: tokens and webhooks (activities/api, activities/webhooks.py) --------------------
+
+
+class APITokenFactory(factory.django.DjangoModelFactory):
+    """An API token; the plain key is on `token.key` (only its hash is stored)."""
+
+    class Meta:
+        model = "activities.APIToken"
+
+    user = factory.SubFactory(UserFactory)
+    name = factory.Sequence(lambda n: f"Partner sync {n}")
+    scope = "read"
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        from activities.api.authentication import generate_key
+
+        key, kwargs["prefix"], kwargs["key_hash"] = generate_key()
+        token = super()._create(model_class, *args, **kwargs)
+        token.key = key
+        return token
+
+
+class WebhookFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "activities.Webhook"
+
+    owner = factory.SubFactory(UserFactory)
+    url = "http://127.0.0.1:9/hook"
+    secret = factory.Sequence(lambda n: f"webhook-secret-{n}")
+    events = factory.LazyFunction(list)
+
+
+# --- reporting (tests/reporting) -------------------------------------------------------------------------
+
+
+class ReportingRoundForReportsFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "activities.ReportingRound"
+
+    strategy = factory.SubFactory(StrategyFactory)
+    name = factory.Sequence(lambda n: f"{2025 + n} annual")
+    opens_on = datetime.date(2025, 1, 1)
+    deadline = datetime.date(2025, 6, 30)
+
+
+class MeetingForReportsFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "activities.Meeting"
+        django_get_or_create = ("slug",)
+
+    slug = factory.Sequence(lambda n: f"range-state-meeting-{n}")
+    name = factory.Sequence(lambda n: f"Range State Meeting {n}")
+    start_date = datetime.date(2026, 5, 6)
+    end_date = datetime.date(2026, 5, 8)
+
+
+class MetapopulationForReportsFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "activities.Metapopulation"
+        skip_postgeneration_save = True
+
+    strategy = factory.SubFactory(StrategyFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    name = factory.Sequence(lambda n: f"Metapopulation {n}")
+
+    @factory.post_generation
+    def range_states(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.range_states.set(extracted)

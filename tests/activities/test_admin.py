@@ -4,21 +4,33 @@ import factory
 import pytest
 from django.apps import apps
 from django.contrib import admin
+from django.contrib.messages import get_messages
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalChanges
 
+from activities import services
 from activities.models import (
     Activity,
+    ActivityStateStatus,
     Actor,
     CrossReference,
+    Delegation,
     Evidence,
     FocalPoint,
     Meeting,
+    MeetingSnapshot,
     Metapopulation,
     NationalActionPlan,
     Objective,
     ProgressEntry,
     RangeState,
+    ReminderSent,
+    ReportingLink,
+    ReportingRound,
     Result,
+    SnapshotStatus,
     Strategy,
     Theme,
     WorkProgrammeMeasure,
@@ -26,11 +38,16 @@ from activities.models import (
 from tests.factories import (
     ActivityFactory,
     ActorFactory,
+    DelegationFactory,
+    EvidenceLinkFactory,
     FocalPointFactory,
     ObjectiveFactory,
     ProgressEntryFactory,
     RangeStateFactory,
+    ReportingLinkFactory,
+    ReportingRoundFactory,
     ResultFactory,
+    SecretariatUserFactory,
     StrategyFactory,
     ThemeFactory,
     UserFactory,
@@ -83,13 +100,50 @@ class CrossReferenceFactory(factory.django.DjangoModelFactory):
     to_activity = factory.SubFactory(ActivityFactory)
 
 
-class EvidenceFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Evidence
+def progress_entry_in_a_round():
+    entry = ProgressEntryFactory()
+    entry.reporting_round = ReportingRoundFactory(strategy=entry.activity.strategy)
+    entry.save()
+    return entry
 
-    entry = factory.SubFactory(ProgressEntryFactory)
-    url = factory.Sequence(lambda n: f"https://example.org/report-{n}.pdf")
-    title = "Survey report"
+
+def approved_status():
+    entry = ProgressEntryFactory(review_state=ProgressEntry.ReviewState.APPROVED)
+    return ActivityStateStatus.objects.create(
+        activity=entry.activity,
+        range_state=entry.range_state,
+        entry=entry,
+        status=entry.status,
+        reporting_date=entry.reporting_date,
+        approved_at=timezone.now(),
+    )
+
+
+def reminder_sent():
+    return ReminderSent.objects.create(
+        reporting_round=ReportingRoundFactory(), user=UserFactory(), sent_on=datetime.date(2025, 6, 16)
+    )
+
+
+def snapshot_status(snapshot=None):
+    status = approved_status()
+    snapshot = snapshot or MeetingSnapshot.objects.create(
+        meeting=MeetingFactory(), strategy=status.activity.strategy, taken_by=UserFactory()
+    )
+    return SnapshotStatus.objects.create(
+        snapshot=snapshot,
+        activity=status.activity,
+        range_state=status.range_state,
+        entry=status.entry,
+        status=status.status,
+        reporting_date=status.reporting_date,
+    )
+
+
+def meeting_snapshot():
+    snapshot = snapshot_status().snapshot
+    snapshot_status(snapshot)
+    return snapshot
 
 
 def activity_with_links(**kwargs):
@@ -127,9 +181,18 @@ ROW_BUILDERS = {
     Activity: activity_with_links,
     CrossReference: CrossReferenceFactory,
     FocalPoint: FocalPointFactory,
-    ProgressEntry: ProgressEntryFactory,
-    Evidence: EvidenceFactory,
+    ProgressEntry: progress_entry_in_a_round,
+    Evidence: EvidenceLinkFactory,
+    ReportingRound: ReportingRoundFactory,
+    ActivityStateStatus: approved_status,
+    Delegation: DelegationFactory,
+    ReportingLink: ReportingLinkFactory,
+    ReminderSent: reminder_sent,
+    MeetingSnapshot: meeting_snapshot,
+    SnapshotStatus: snapshot_status,
 }
+# Rows only services write: the admin lists and shows them, and has no add page.
+READ_ONLY = {ActivityStateStatus, ReportingLink, ReminderSent, SnapshotStatus}
 
 
 def admin_url(model, view, *args):
@@ -143,10 +206,25 @@ def listed(response):
 # --- the site -----------------------------------------------------------------------------------
 
 
+def registered_in(module):
+    return {
+        model for model, model_admin in admin.site._registry.items() if type(model_admin).__module__ == module
+    }
+
+
 def test_every_activities_model_is_registered():
-    models = set(apps.get_app_config("activities").get_models())
-    assert models == set(ROW_BUILDERS)
-    assert models <= set(admin.site._registry)
+    # API tokens, webhooks, deliveries and domain events are registered beside the API
+    # (activities/api/admin.py); history tables are shown through their model's admin.
+    models = {
+        model
+        for model in apps.get_app_config("activities").get_models()
+        if not issubclass(model, HistoricalChanges)
+    }
+    assert models - set(admin.site._registry) == set()
+
+
+def test_every_model_registered_here_has_a_row_builder():
+    assert registered_in("activities.admin") == set(ROW_BUILDERS)
 
 
 def test_admin_index_shows_the_secretariat_header(staff_client):
@@ -175,12 +253,9 @@ def test_anonymous_visitor_is_redirected_to_login(client):
 @pytest.mark.parametrize("model", ROW_BUILDERS, ids=lambda model: model.__name__)
 def test_changelist_add_and_change_pages_load(staff_client, model):
     obj = ROW_BUILDERS[model]()
-    for url in (
-        admin_url(model, "changelist"),
-        admin_url(model, "add"),
-        admin_url(model, "change", obj.pk),
-    ):
+    for url in (admin_url(model, "changelist"), admin_url(model, "change", obj.pk)):
         assert staff_client.get(url).status_code == 200, url
+    assert staff_client.get(admin_url(model, "add")).status_code == (403 if model in READ_ONLY else 200)
 
 
 # Every count starts with the session and the logged-in user, and has the admin's two counts
@@ -215,11 +290,31 @@ CHANGELIST_QUERIES = [
     pytest.param(CrossReference, 5, id="CrossReference"),
     # Range State filter choices, focal points joined to user and Range State
     pytest.param(FocalPoint, 6, id="FocalPoint"),
-    # strategy and Range State filter choices, entries joined to activity, strategy, Range State
-    # and reporter, date hierarchy: first/last reporting date, distinct reporting dates
-    pytest.param(ProgressEntry, 9, id="ProgressEntry"),
+    # filter choices: strategies, Range States, rounds joined to strategy; entries joined to
+    # activity, strategy, Range State, round and reporter; date hierarchy: first/last reporting date,
+    # distinct reporting dates
+    pytest.param(ProgressEntry, 10, id="ProgressEntry"),
     # strategy and Range State filter choices, links joined to entry, activity and Range State
     pytest.param(Evidence, 7, id="Evidence"),
+    # strategy filter choices, rounds joined to strategy with entry counts, date hierarchy:
+    # first/last deadline, distinct deadlines
+    pytest.param(ReportingRound, 8, id="ReportingRound"),
+    # strategy and Range State filter choices, statuses joined to activity, strategy and Range State
+    pytest.param(ActivityStateStatus, 7, id="ActivityStateStatus"),
+    # Range State filter choices, delegations joined to delegate, grantor, Range State, activity and
+    # objective with its strategy
+    pytest.param(Delegation, 6, id="Delegation"),
+    # Range State filter choices, links joined to user, Range State and creator
+    pytest.param(ReportingLink, 6, id="ReportingLink"),
+    # round filter choices joined to strategy, reminders joined to user and round with its strategy,
+    # date hierarchy: first/last day, distinct days
+    pytest.param(ReminderSent, 8, id="ReminderSent"),
+    # strategy and meeting filter choices, snapshots joined to strategy, meeting and taker with
+    # status counts
+    pytest.param(MeetingSnapshot, 7, id="MeetingSnapshot"),
+    # strategy and meeting filter choices, statuses joined to activity, Range State and snapshot
+    # with its meeting and strategy
+    pytest.param(SnapshotStatus, 7, id="SnapshotStatus"),
 ]
 
 
@@ -235,8 +330,8 @@ def test_changelist_query_count_is_flat(staff_client, django_assert_num_queries,
     assert len(listed(response)) == rows
 
 
-def test_changelist_query_counts_cover_every_registered_model():
-    assert {param.values[0] for param in CHANGELIST_QUERIES} == set(ROW_BUILDERS)
+def test_changelist_query_counts_cover_every_model_registered_here():
+    assert {param.values[0] for param in CHANGELIST_QUERIES} == registered_in("activities.admin")
 
 
 # --- the activity changelist ----------------------------------------------------------------------
@@ -396,21 +491,62 @@ def test_result_page_links_to_each_activity(staff_client):
     assert admin_url(Activity, "change", activity.pk) in response.content.decode()
 
 
-def test_progress_entry_added_in_admin_is_reported_by_the_current_user(staff_client):
+# --- progress entries through the workflow services ----------------------------------------------
+
+
+def in_strategy(state=None):
+    """An activity whose strategy has `state` (a new one by default) as a Range State."""
     activity = ActivityFactory()
+    state = state or RangeStateFactory()
+    activity.strategy.range_states.add(state)
+    return activity, state
+
+
+ENTRY_FORM = {
+    "reporting_round": "",
+    "reporting_date": "2025-06-30",
+    "status": ProgressEntry.Status.IN_PROGRESS,
+    "confidence": ProgressEntry.Confidence.DOCUMENTED,
+    "narrative": "Camera traps installed.",
+    "source": "",
+    "restricted_details": "",
+    "amount_spent_usd": "",
+    "evidence-TOTAL_FORMS": "0",
+    "evidence-INITIAL_FORMS": "0",
+}
+
+
+def change_form(entry, **changes):
+    """The change form as the browser posts it for `entry`, with `changes`."""
+    data = {
+        **ENTRY_FORM,
+        "reporting_date": entry.reporting_date.isoformat(),
+        "status": entry.status,
+        "confidence": entry.confidence,
+        "narrative": entry.narrative,
+        "source": entry.source,
+        "restricted_details": entry.restricted_details,
+        "expected_version": entry.version,
+        "reason": "",
+    }
+    return data | changes
+
+
+def messages_of(response):
+    return [str(message) for message in get_messages(response.wsgi_request)]
+
+
+def test_progress_entry_added_in_admin_is_a_draft_reported_by_the_current_user(staff_client):
+    activity, state = in_strategy()
 
     response = staff_client.post(
         admin_url(ProgressEntry, "add"),
-        {
+        ENTRY_FORM
+        | {
             "activity": activity.pk,
-            "range_state": "",
-            "reporting_date": "2025-06-30",
-            "status": ProgressEntry.Status.IN_PROGRESS,
-            "review_state": ProgressEntry.ReviewState.DRAFT,
-            "narrative": "Camera traps installed.",
-            "reported_by": "",
+            "range_state": state.pk,
+            "review_state": ProgressEntry.ReviewState.APPROVED,  # read-only: ignored
             "evidence-TOTAL_FORMS": "1",
-            "evidence-INITIAL_FORMS": "0",
             "evidence-0-url": "https://example.org/survey.pdf",
             "evidence-0-title": "Survey",
         },
@@ -418,28 +554,326 @@ def test_progress_entry_added_in_admin_is_reported_by_the_current_user(staff_cli
 
     assert response.status_code == 302, response.context["adminform"].form.errors
     entry = ProgressEntry.objects.get()
-    assert entry.reported_by == response.wsgi_request.user
-    assert entry.evidence.get().title == "Survey"
+    user = response.wsgi_request.user
+    assert (entry.reported_by, entry.review_state, entry.version) == (
+        user,
+        ProgressEntry.ReviewState.DRAFT,
+        1,
+    )
+    assert entry.confidence == ProgressEntry.Confidence.DOCUMENTED
+    evidence = entry.evidence.get()
+    assert (evidence.title, evidence.added_by) == ("Survey", user)
+    assert [(h.history_user, h.history_change_reason) for h in entry.history.all()] == [(user, "Created")]
 
 
-def test_progress_entry_added_on_the_activity_page_is_reported_by_the_current_user(staff_client):
-    activity = ActivityFactory(timeline_text="2025", cost_text="TBD")
-    fields = ["result", "code", "text", "indicator", "actors_text", "timeline_text", "timeline_kind"]
-    fields += ["due_year", "cost_text", "cost_kind", "priority"]
-    data = {name: getattr(activity, f"{name}_id" if name == "result" else name) for name in fields}
-    data |= {
-        "progress_entries-TOTAL_FORMS": "1",
-        "progress_entries-INITIAL_FORMS": "0",
-        "progress_entries-0-reporting_date": "2025-06-30",
-        "progress_entries-0-status": ProgressEntry.Status.COMPLETED,
-        "progress_entries-0-review_state": ProgressEntry.ReviewState.DRAFT,
-        "references-TOTAL_FORMS": "0",
-        "references-INITIAL_FORMS": "0",
-    }
+def test_admin_refuses_progress_for_a_state_outside_the_strategy(staff_client):
+    activity = ActivityFactory()
+    elsewhere = RangeStateFactory()
 
-    response = staff_client.post(admin_url(Activity, "change", activity.pk), data)
+    response = staff_client.post(
+        admin_url(ProgressEntry, "add"), ENTRY_FORM | {"activity": activity.pk, "range_state": elsewhere.pk}
+    )
+
+    assert response.status_code == 200
+    assert "is not a Range State of" in str(response.context["adminform"].form.errors)
+    assert not ProgressEntry.objects.exists()
+
+
+def test_admin_changes_go_through_the_edit_service(staff_client):
+    activity, state = in_strategy()
+    entry = ProgressEntryFactory(activity=activity, range_state=state)
+
+    response = staff_client.post(
+        admin_url(ProgressEntry, "change", entry.pk),
+        change_form(entry, narrative="Five traps.", review_state="approved", version="7"),
+    )
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    entry.refresh_from_db()
+    assert (entry.narrative, entry.version, entry.review_state) == ("Five traps.", 2, "draft")
+    latest = entry.history.first()
+    assert (latest.history_user, latest.history_change_reason) == (response.wsgi_request.user, "Edited")
+
+
+def test_admin_edit_of_an_approved_entry_requires_a_reason_kept_in_the_history(staff_client):
+    activity, state = in_strategy()
+    entry = ProgressEntryFactory(activity=activity, range_state=state, review_state="approved")
+    url = admin_url(ProgressEntry, "change", entry.pk)
+
+    response = staff_client.post(url, change_form(entry, narrative="Corrected."))
+
+    assert response.status_code == 200
+    assert "requires a reason" in str(response.context["adminform"].form.errors["reason"])
+    assert ProgressEntry.objects.get(pk=entry.pk).narrative == entry.narrative
+
+    response = staff_client.post(
+        url, change_form(entry, narrative="Corrected.", reason="Wrong reserve named")
+    )
 
     assert response.status_code == 302
-    entry = activity.progress_entries.get()
-    assert entry.range_state is None
-    assert entry.reported_by == response.wsgi_request.user
+    entry.refresh_from_db()
+    assert entry.narrative == "Corrected."
+    assert entry.history.first().history_change_reason == "Wrong reserve named"
+
+
+def test_admin_reports_an_edit_conflict_and_overwrites_nothing(staff_client):
+    activity, state = in_strategy()
+    entry = ProgressEntryFactory(activity=activity, range_state=state)
+    stale = change_form(entry, narrative="Mine.")
+    someone = SecretariatUserFactory(username="colleague")
+    services.progress_entry_update(user=someone, entry=entry, expected_version=1, narrative="Theirs.")
+
+    response = staff_client.post(admin_url(ProgressEntry, "change", entry.pk), stale)
+
+    assert response.status_code == 200
+    errors = str(response.context["adminform"].form.errors)
+    assert "changed by colleague while you were editing" in errors
+    assert ProgressEntry.objects.get(pk=entry.pk).narrative == "Theirs."
+
+
+def test_admin_refuses_edits_of_locked_entries(staff_client):
+    activity, state = in_strategy()
+    closed = ReportingRoundFactory(strategy=activity.strategy, closed_at=timezone.now())
+    entry = ProgressEntryFactory(activity=activity, range_state=state, reporting_round=closed)
+
+    response = staff_client.post(
+        admin_url(ProgressEntry, "change", entry.pk),
+        change_form(entry, reporting_round=closed.pk, narrative="x"),
+    )
+
+    assert response.status_code == 200
+    assert "is closed" in str(response.context["adminform"].form.errors)
+    assert ProgressEntry.objects.get(pk=entry.pk).narrative == entry.narrative
+
+
+def test_admin_refuses_a_wrong_evidence_file_next_to_the_field(staff_client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    activity, state = in_strategy()
+    entry = ProgressEntryFactory(activity=activity, range_state=state)
+
+    response = staff_client.post(
+        admin_url(ProgressEntry, "change", entry.pk),
+        change_form(entry)
+        | {
+            "evidence-TOTAL_FORMS": "1",
+            "evidence-0-title": "Dens",
+            "evidence-0-file": SimpleUploadedFile("dens.pdf", b"<html>not a pdf</html>"),
+        },
+    )
+
+    assert response.status_code == 200
+    assert "does not look like a PDF file" in response.content.decode()
+    assert not Evidence.objects.exists()
+
+
+def test_admin_stores_an_evidence_file_through_the_service(staff_client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    activity, state = in_strategy()
+    entry = ProgressEntryFactory(activity=activity, range_state=state)
+
+    response = staff_client.post(
+        admin_url(ProgressEntry, "change", entry.pk),
+        change_form(entry)
+        | {
+            "evidence-TOTAL_FORMS": "1",
+            "evidence-0-title": "Dens",
+            "evidence-0-restricted": "on",
+            "evidence-0-file": SimpleUploadedFile("dens.pdf", b"%PDF-1.7 den sites"),
+        },
+    )
+
+    assert response.status_code == 302
+    evidence = Evidence.objects.get()
+    assert (evidence.content_type, evidence.restricted, evidence.size) == ("application/pdf", True, 18)
+    assert (tmp_path / evidence.file.name).read_bytes() == b"%PDF-1.7 den sites"
+
+
+def test_approve_selected_approves_and_reports_each_refusal(staff_client):
+    boss = staff_client.get(reverse("admin:index")).wsgi_request.user
+    activity, state = in_strategy()
+    submitted = {"activity": activity, "range_state": state, "review_state": "submitted"}
+    ok = ProgressEntryFactory(**submitted)
+    own = ProgressEntryFactory(**submitted, reported_by=boss)
+    draft = ProgressEntryFactory(activity=activity, range_state=state)
+
+    response = staff_client.post(
+        admin_url(ProgressEntry, "changelist"),
+        {"action": "approve_selected", "_selected_action": [ok.pk, own.pk, draft.pk]},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    states = dict(ProgressEntry.objects.values_list("pk", "review_state"))
+    assert states == {ok.pk: "approved", own.pk: "submitted", draft.pk: "draft"}
+    texts = messages_of(response) or [str(m) for m in response.context["messages"]]
+    assert "Approved 1 progress entries." in texts
+    assert any(f"Not approved: {own}" in t and "Nobody approves" in t for t in texts)
+    assert any(f"Not approved: {draft}" in t and "this one is draft" in t for t in texts)
+
+
+def test_a_secretariat_group_member_uses_the_admin_without_being_superuser(db, client):
+    reviewer = SecretariatUserFactory(is_staff=True)
+    client.force_login(reviewer)
+    activity, state = in_strategy()
+    entry = ProgressEntryFactory(activity=activity, range_state=state, review_state="submitted")
+
+    response = client.post(
+        admin_url(ProgressEntry, "changelist"), {"action": "approve_selected", "_selected_action": [entry.pk]}
+    )
+
+    assert response.status_code == 302
+    assert ProgressEntry.objects.get(pk=entry.pk).reviewed_by == reviewer
+
+
+def test_approved_entries_cannot_be_deleted_in_the_admin(staff_client):
+    entry = ProgressEntryFactory(review_state="approved")
+
+    assert staff_client.get(admin_url(ProgressEntry, "delete", entry.pk)).status_code == 403
+    assert "delete_selected" not in staff_client.get(admin_url(ProgressEntry, "changelist")).content.decode()
+
+
+def test_progress_is_listed_read_only_on_the_activity_page(staff_client):
+    entry = ProgressEntryFactory(range_state=None)
+
+    response = staff_client.get(admin_url(Activity, "change", entry.activity_id))
+
+    content = response.content.decode()
+    assert admin_url(ProgressEntry, "change", entry.pk) in content
+    assert 'name="progress_entries-0-status"' not in content  # shown, not editable
+
+
+def test_the_history_page_shows_who_changed_what(staff_client):
+    activity, state = in_strategy()
+    focal = UserFactory(username="focal-point")
+    FocalPointFactory(user=focal, range_state=state)
+    entry = services.progress_entry_create(
+        user=focal,
+        activity=activity,
+        range_state=state,
+        reporting_date=datetime.date(2025, 6, 30),
+        status="completed",
+    )
+    services.progress_entry_submit(user=focal, entry=entry)
+
+    response = staff_client.get(admin_url(ProgressEntry, "history", entry.pk))
+
+    content = response.content.decode()
+    assert "focal-point" in content and "Submitted" in content and "Created" in content
+
+
+# --- rounds, delegations, links, snapshots ------------------------------------------------------------
+
+
+def test_a_round_added_in_the_admin_is_opened_by_the_current_user(staff_client):
+    strategy = StrategyFactory()
+
+    response = staff_client.post(
+        admin_url(ReportingRound, "add"),
+        {
+            "strategy": strategy.pk,
+            "name": "2025 annual",
+            "kind": "annual",
+            "opens_on": "2025-01-01",
+            "deadline": "2025-06-30",
+        },
+    )
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert ReportingRound.objects.get().created_by == response.wsgi_request.user
+
+
+def test_closing_a_round_in_the_admin_locks_it(staff_client):
+    reporting_round = ReportingRoundFactory()
+
+    staff_client.post(
+        admin_url(ReportingRound, "changelist"),
+        {"action": "close_selected", "_selected_action": [reporting_round.pk]},
+    )
+
+    assert ReportingRound.objects.get().is_closed
+
+
+def test_a_delegation_added_in_the_admin_is_granted_by_the_current_user(staff_client):
+    activity, state = in_strategy()
+    colleague = UserFactory()
+
+    response = staff_client.post(
+        admin_url(Delegation, "add"),
+        {"delegate": colleague.pk, "range_state": state.pk, "activity": activity.pk, "objective": ""},
+    )
+
+    assert response.status_code == 302
+    delegation = Delegation.objects.get()
+    assert (delegation.delegate, delegation.granted_by) == (colleague, response.wsgi_request.user)
+
+
+def test_an_invalid_delegation_is_refused_with_a_message(staff_client):
+    _, state = in_strategy()
+
+    response = staff_client.post(
+        admin_url(Delegation, "add"),
+        {"delegate": UserFactory().pk, "range_state": state.pk, "activity": "", "objective": ""},
+    )
+
+    assert response.status_code == 200
+    assert "either one activity or one objective" in str(response.context["adminform"].form.errors)
+    assert not Delegation.objects.exists()
+
+
+def test_a_delegation_the_service_refuses_is_reported_as_a_message(staff_client):
+    activity = ActivityFactory()
+    elsewhere = RangeStateFactory()  # not a Range State of the activity's strategy
+
+    response = staff_client.post(
+        admin_url(Delegation, "add"),
+        {"delegate": UserFactory().pk, "range_state": elsewhere.pk, "activity": activity.pk, "objective": ""},
+        follow=True,
+    )
+
+    assert not Delegation.objects.exists()
+    assert any("Nothing was saved" in t and "is not a Range State of" in t for t in messages_of(response))
+
+
+def test_revoking_delegations_in_the_admin(staff_client):
+    delegation = DelegationFactory()
+
+    staff_client.post(
+        admin_url(Delegation, "changelist"),
+        {"action": "revoke_selected", "_selected_action": [delegation.pk]},
+    )
+
+    assert Delegation.objects.get().revoked_at is not None
+
+
+def test_a_reporting_links_token_hash_is_never_shown(staff_client):
+    link = ReportingLinkFactory(token_hash="f" * 64)
+
+    for url in (admin_url(ReportingLink, "changelist"), admin_url(ReportingLink, "change", link.pk)):
+        assert "f" * 64 not in staff_client.get(url).content.decode()
+
+
+def test_withdrawing_reporting_links_in_the_admin(staff_client):
+    link = ReportingLinkFactory()
+
+    staff_client.post(
+        admin_url(ReportingLink, "changelist"), {"action": "revoke_selected", "_selected_action": [link.pk]}
+    )
+
+    assert ReportingLink.objects.get().revoked_at is not None
+
+
+def test_a_snapshot_added_in_the_admin_copies_the_current_statuses(staff_client):
+    status = approved_status()
+    meeting = MeetingFactory()
+
+    response = staff_client.post(
+        admin_url(MeetingSnapshot, "add"),
+        {"meeting": meeting.pk, "strategy": status.activity.strategy_id, "note": "As presented"},
+    )
+
+    assert response.status_code == 302
+    snapshot = MeetingSnapshot.objects.get()
+    assert snapshot.taken_by == response.wsgi_request.user
+    assert list(snapshot.statuses.values_list("entry", "status")) == [(status.entry_id, status.status)]
+    page = staff_client.get(admin_url(MeetingSnapshot, "change", snapshot.pk)).content.decode()
+    assert str(status.activity) in page
