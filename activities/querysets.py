@@ -124,6 +124,39 @@ class ActivityQuerySet(models.QuerySet):
             )
         )
 
+    def with_public_progress(self):
+        """Approved progress as `approved_progress` (newest first per Range State), each entry with only
+        its unrestricted evidence as `public_evidence`: what anyone may see on a public page."""
+        from .models import Evidence, ProgressEntry
+
+        public_evidence = Prefetch(
+            "evidence", queryset=Evidence.objects.filter(restricted=False), to_attr="public_evidence"
+        )
+        entries = (
+            ProgressEntry.objects.approved()
+            .select_related("range_state")
+            .prefetch_related(public_evidence)
+            .order_by(F("range_state__name").asc(nulls_first=True), "-reporting_date", "-pk")
+        )
+        return self.prefetch_related(
+            Prefetch("progress_entries", queryset=entries, to_attr="approved_progress")
+        )
+
+    def with_overdue_flag(self, *, range_state, year: int):
+        """Annotate `is_overdue`: due before `year` and not reported completed (approved) in the state."""
+        from .models import ActivityStateStatus
+
+        completed = ActivityStateStatus.objects.filter(
+            activity=OuterRef("pk"), range_state=range_state, status="completed"
+        )
+        return self.annotate(
+            is_overdue=Case(
+                When(Q(due_year__lt=year) & ~Exists(completed), then=True),
+                default=False,
+                output_field=models.BooleanField(),
+            )
+        )
+
     def involving(self, actor):
         return self.filter(actors=actor)
 
@@ -173,6 +206,16 @@ class ProgressEntryQuerySet(models.QuerySet):
 
     def with_context(self):
         return self.select_related("activity__strategy", "range_state", "reported_by")
+
+    def awaiting_review(self):
+        """Submitted entries, oldest submission first, with what the review queue shows of each."""
+        return (
+            self.filter(review_state="submitted")
+            .select_related(
+                "activity__strategy", "range_state", "reporting_round", "reported_by", "submitted_by"
+            )
+            .order_by("submitted_at", "pk")
+        )
 
     def newest_first_per_state(self):
         """Range-wide entries first, then Range States by name; newest first within each, with evidence."""
