@@ -151,14 +151,65 @@ DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "Strategy Track
 # The site's address, for links in e-mails (reminders, reporting links).
 SITE_URL = os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# The partner REST API (/api/v1/, activities/api/). Throttle rates are per anonymous IP address and per
+# signed-in user or API token; "N/second|minute|hour|day".
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "activities.api.schema.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First, so that a request without credentials that needs them gets 401 (WWW-Authenticate: Token).
+        "activities.api.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["activities.api.access.TokenScope"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "activities.api.throttling.AnonymousThrottle",
+        "activities.api.throttling.UserOrTokenThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("API_THROTTLE_ANON", "60/minute"),
+        "user": os.environ.get("API_THROTTLE_USER", "600/minute"),
+    },
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+        "activities.api.renderers.CSVRenderer",
+        "activities.api.renderers.XLSXRenderer",
+    ],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_FILTER_BACKENDS": [
+        "activities.api.filters.StrictFilterBackend",
+        "rest_framework.filters.SearchFilter",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "activities.api.pagination.PageNumberPagination",
+    "EXCEPTION_HANDLER": "activities.api.exceptions.exception_handler",
+    # Amounts (cost_usd, amount_spent_usd) are JSON numbers, and numbers in XLSX.
+    "COERCE_DECIMAL_TO_STRING": False,
+    "SEARCH_PARAM": "search",
 }
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Strategy Tracker API",
-    "DESCRIPTION": "Implementation status of CMS / CAMI conservation strategies.",
+    "DESCRIPTION": (
+        "Implementation status of CMS / CAMI conservation strategies: the strategies as adopted "
+        "(themes, objectives, results, activities, actors, CAMI Programme of Work measures, Range States) "
+        "and the progress the Range States report.\n\n"
+        "Anonymous clients read public data (approved progress without restricted details). Partners and "
+        "national systems send `Authorization: Token <key>` with a token from the Secretariat. Every list "
+        "takes `?page_size=` (up to 500), `?search=`, `?ordering=` and `?format=csv|xlsx`; every GET "
+        "returns an ETag (send it back in If-None-Match to get 304). Errors have one shape: "
+        '`{"errors": [{"field", "code", "detail"}]}`.'
+    ),
     "VERSION": "1.0.0",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI and Redoc load their JavaScript from a CDN (jsDelivr); the schema itself is served here.
+    "SWAGGER_UI_SETTINGS": {"persistAuthorization": True},
+    "ENUM_NAME_OVERRIDES": {
+        "ProgressStatusEnum": "activities.models.ProgressEntry.Status",
+        "ReviewStateEnum": "activities.models.ProgressEntry.ReviewState",
+        "ConfidenceEnum": "activities.models.ProgressEntry.Confidence",
+    },
 }
 
 if not DEBUG:
