@@ -1,0 +1,222 @@
+"""Report pages: public and read-only, filters in the URL, restricted data never shown, flat query counts."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from activities.models import MeetingSnapshot
+from tests.factories import ActivityFactory, UserFactory, WorkProgrammeMeasureFactory
+
+from .conftest import S, record
+
+REPORTS = [
+    "dashboard",
+    "matrix",
+    "timeline",
+    "budget",
+    "pow",
+    "actors",
+    "reporting-rate",
+    "national",
+    "snapshots",
+]
+
+
+def url(name, **params):
+    from urllib.parse import urlencode
+
+    return f"{reverse(f'reporting:{name}')}?{urlencode(params)}"
+
+
+@pytest.mark.parametrize("name", REPORTS)
+def test_each_report_page_is_public_and_states_approved_only(client, world, name):
+    params = {"strategy": world.strategy.slug}
+    if name == "national":
+        params |= {"range_state": "QA", "reporting_round": world.round.pk}
+    if name == "snapshots":
+        snapshot = MeetingSnapshot.objects.create(
+            meeting=world.meeting, strategy=world.strategy, taken_by=world.reviewer
+        )
+        params["before"] = snapshot.pk
+    response = client.get(url(name, **params))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Approved progress only." in html
+    assert "How the numbers are counted" in html
+    assert "Den site" not in html  # restricted details never appear
+    assert 'for="id_range_state"' in html and 'for="id_date"' in html  # the Filters form has labels
+
+
+def test_a_report_without_a_strategy_redirects_to_a_shareable_url(client, world):
+    response = client.get(reverse("reporting:dashboard") + "?range_state=QA")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("reporting:dashboard") + "?range_state=QA&strategy=test-leopard"
+
+
+def test_filters_are_read_from_the_url_and_kept_in_the_links(client, world):
+    response = client.get(url("dashboard", strategy="test-leopard", range_state="QA", date="2024-12-31"))
+    html = response.content.decode()
+    assert response.context["report"].page["total"].cells == 4  # Alpha only: 4 activities
+    assert '<option value="QA" selected>Alpha</option>' in html
+    assert 'value="2024-12-31"' in html
+    # the other reports and the exports keep the filters
+    assert "/reports/matrix/?strategy=test-leopard&amp;range_state=QA&amp;date=2024-12-31" in html
+    assert "/reports/dashboard.xlsx?strategy=test-leopard&amp;range_state=QA&amp;date=2024-12-31" in html
+
+
+def test_unknown_filter_values_are_reported_not_ignored(client, world):
+    response = client.get(url("dashboard", strategy="test-leopard", range_state="ZZ", date="not-a-date"))
+    assert response.status_code == 200
+    assert response.context["report"] is None
+    assert 'role="alert"' in response.content.decode()
+    assert client.get(url("dashboard", strategy="nope")).status_code == 404
+    assert (
+        client.get(
+            reverse("reporting:dashboard-export", kwargs={"fmt": "csv"}) + "?strategy=test-leopard&date=x"
+        ).status_code
+        == 404
+    )
+
+
+def test_matrix_cells_show_colour_and_text(client, world):
+    html = client.get(url("matrix", strategy="test-leopard")).content.decode()
+    assert (
+        '<td class="cell st-completed"><span class="st-text">Completed</span><time datetime="2025-03-01">'
+        in html
+    )
+    assert '<td class="cell st-not_reported"><span class="st-text">Not reported</span></td>' in html
+
+
+def test_charts_are_svg_images_with_a_text_alternative(client, world):
+    html = client.get(url("dashboard", strategy="test-leopard")).content.decode()
+    assert (
+        '<svg class="status-bar" role="img" aria-label="Whole strategy: Completed 2, Delayed / at risk 1, Not applicable 1, Not reported 8 of 12 cells"'
+        in html
+    )
+
+
+def test_national_report_shows_narrative_and_public_evidence_only(client, world):
+    html = client.get(
+        url("national", strategy="test-leopard", range_state="QA", reporting_round=world.round.pk)
+    ).content.decode()
+    assert "1.1.1 Alpha completed narrative" in html
+    assert "https://example.org/survey.pdf" in html
+    assert "https://example.org/dens" not in html and "Den site" not in html
+    assert "Carried forward" in html and "Reported in this round" in html
+    assert "1.1.2 Alpha" not in html  # the submitted (unapproved) entry
+
+
+def test_national_report_asks_for_a_state_and_a_round(client, world):
+    response = client.get(url("national", strategy="test-leopard"))
+    assert "Choose a Range State and a reporting round" in response.content.decode()
+
+
+def test_only_the_secretariat_takes_a_meeting_snapshot(client, world):
+    take = reverse("reporting:snapshot-take")
+    data = {"strategy": "test-leopard", "meeting": world.meeting.pk, "note": "As presented to RSM2"}
+    assert client.post(take, data).status_code == 403
+    client.force_login(UserFactory())
+    assert client.post(take, data).status_code == 403
+    assert not MeetingSnapshot.objects.exists()
+    client.force_login(world.reviewer)
+    response = client.post(take, data)
+    snapshot = MeetingSnapshot.objects.get()
+    assert response.status_code == 302
+    assert (
+        response["Location"] == f"{reverse('reporting:snapshots')}?strategy=test-leopard&before={snapshot.pk}"
+    )
+    assert snapshot.statuses.count() == 5  # the five approved cells (four states' and one range-wide)
+    assert snapshot.note == "As presented to RSM2"
+    assert client.get(response["Location"]).status_code == 200
+
+
+def test_snapshot_page_does_not_offer_the_form_to_the_public(client, world):
+    html = client.get(url("snapshots", strategy="test-leopard")).content.decode()
+    assert "Take snapshot" not in html
+
+
+# --- query counts ------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def grown(world, request):
+    """`rows` more activities, each with approved entries in two states and range-wide, a POW measure and
+    actors, so that a report's query count can be compared at two sizes."""
+    users = (world.reporter, world.reviewer)
+    measure = WorkProgrammeMeasureFactory(code="98.9")
+    for i in range(request.param):
+        activity = ActivityFactory(result=world.a1.result, code=f"1.1.{10 + i}", due_year=2025)
+        activity.cami_pow_measures.set([measure])
+        activity.actors.set(world.a1.actors.all())
+        for state in (world.alpha, world.beta, None):
+            record(
+                users,
+                activity=activity,
+                state=state,
+                date=datetime.date(2025, 3, 1),
+                status=S.IN_PROGRESS,
+                spent=10,
+                round=world.round,
+            )
+    return world
+
+
+# What each page runs, besides the three every report runs first — the strategy (view), the strategy
+# again (form validation) and the Range State (form validation, when given) — and the two of the form's
+# rendering (the strategy choices, twice: once for `required` and once for the options; the Range State options):
+FILTERS = {"range_state": "QA", "date": "2025-12-31"}
+QUERY_COUNTS = {
+    # results with objectives and themes; activities per result and priority; cells per result, priority
+    # and status; changed cells; cells gone (the Range State is chosen: no count of states)
+    ("dashboard", "page"): (11, {"since": "2024-01-01"}),
+    ("dashboard", "xlsx"): (8, {"since": "2024-01-01"}),
+    # the form's objective and metapopulation choices (2 on the page); states; activities; cells
+    ("matrix", "page"): (11, {}),
+    ("matrix", "xlsx"): (6, {}),
+    # activities; cells per activity; last completed reports of recurring activities
+    ("timeline", "page"): (9, {}),
+    ("timeline", "xlsx"): (6, {}),
+    # results; activity costs; spent per activity
+    ("budget", "page"): (9, {}),
+    ("budget", "xlsx"): (6, {}),
+    # measure–activity links; cells per activity and status
+    ("pow", "page"): (8, {}),
+    ("pow", "xlsx"): (5, {}),
+    # activities per category, cells per category; the same per actor
+    ("actors", "page"): (10, {}),
+    ("actors", "xlsx"): (7, {}),
+    # the form's round (validation; choices on the page); rounds with due counts; entries per round and state
+    ("reporting-rate", "page"): (10, {"round": True}),
+    ("reporting-rate", "xlsx"): (6, {"round": True}),
+    # the form's round; activities with their chosen entry; the entries; their public evidence
+    ("national", "page"): (11, {"round": True}),
+    ("national", "xlsx"): (7, {"round": True}),
+    # the form's snapshot (validation; the choices of both selects on the page); changed cells; cells
+    # gone; the snapshot list
+    ("snapshots", "page"): (12, {"snapshot": True}),
+}
+
+
+@pytest.mark.parametrize("grown", [1, 10], indirect=True)
+@pytest.mark.parametrize(("name", "kind"), list(QUERY_COUNTS))
+def test_report_query_count_is_flat(client, grown, django_assert_num_queries, name, kind):
+    expected, extra = QUERY_COUNTS[(name, kind)]
+    params = {"strategy": "test-leopard", **FILTERS}
+    if extra.get("round"):
+        params["reporting_round"] = grown.round.pk
+    if extra.get("snapshot"):
+        params["before"] = MeetingSnapshot.objects.create(
+            meeting=grown.meeting, strategy=grown.strategy, taken_by=grown.reviewer
+        ).pk
+    params |= {k: v for k, v in extra.items() if k not in ("round", "snapshot")}
+    from urllib.parse import urlencode
+
+    path = (
+        reverse(f"reporting:{name}")
+        if kind == "page"
+        else reverse(f"reporting:{name}-export", kwargs={"fmt": kind})
+    )
+    with django_assert_num_queries(expected):
+        response = client.get(f"{path}?{urlencode(params)}")
+    assert response.status_code == 200
