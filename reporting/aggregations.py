@@ -599,9 +599,12 @@ def range_state_matrix(scope: Scope, *, objective=None, priority=None, metapopul
         scope.source.cells(strategy)
         .filter(activity__in=[a["pk"] for a in activities])
         .filter(Q(range_state__in=states) | Q(range_state__isnull=True))
-        .values("activity_id", "range_state_id", "status", "reporting_date")
+        # the confidence of the entry behind each status, so a claim is weighed by its evidence
+        .annotate(entry_confidence=F(scope.source.entry_path("confidence")))
+        .values("activity_id", "range_state_id", "status", "reporting_date", "entry_confidence")
     )
     grid = {(c["activity_id"], c["range_state_id"]): c for c in cells}
+    confidence_labels = dict(ProgressEntry.Confidence.choices)
     columns = [*states, None]  # None: the range-wide column
     rows = []
     for activity in activities:
@@ -609,9 +612,13 @@ def range_state_matrix(scope: Scope, *, objective=None, priority=None, metapopul
         for state in columns:
             cell = grid.get((activity["pk"], state.pk if state else None))
             row_cells.append(
-                {"status": cell["status"], "date": cell["reporting_date"]}
+                {
+                    "status": cell["status"],
+                    "date": cell["reporting_date"],
+                    "confidence": confidence_labels.get(cell["entry_confidence"], ""),
+                }
                 if cell
-                else {"status": NOT_REPORTED, "date": None}
+                else {"status": NOT_REPORTED, "date": None, "confidence": ""}
             )
         rows.append({"activity": activity, "cells": row_cells})
     table = Table(
@@ -636,11 +643,15 @@ def range_state_matrix(scope: Scope, *, objective=None, priority=None, metapopul
                     f"{state.name if state else RANGE_WIDE} reported on",
                     "date",
                 ),
+                Column(
+                    f"{state.iso_code if state else 'RW'}_confidence",
+                    f"{state.name if state else RANGE_WIDE} confidence",
+                ),
             )
         ],
         [
             [row["activity"]["code"], row["activity"]["text"], row["activity"]["priority"]]
-            + [value for cell in row["cells"] for value in (cell["status"], cell["date"])]
+            + [value for cell in row["cells"] for value in (cell["status"], cell["date"], cell["confidence"])]
             for row in rows
         ],
     )

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 
 from activities import services
+from activities.models import ProgressEntry
 from reporting import aggregations as agg
 
 from .conftest import S, record
@@ -99,17 +100,25 @@ def test_dashboard_lists_what_changed_since_a_date(world):
 # --- matrix ------------------------------------------------------------------------------------------------
 
 
-def test_matrix_cells_show_latest_approved_status_and_date(world):
+def test_matrix_cells_show_latest_approved_status_date_and_confidence(world):
+    ProgressEntry.objects.filter(
+        activity__code="1.1.1", range_state__name="Alpha", review_state=ProgressEntry.ReviewState.APPROVED
+    ).update(confidence=ProgressEntry.Confidence.DOCUMENTED)
     report = agg.range_state_matrix(agg.Scope(world.strategy))
     rows = {row["activity"]["code"]: row["cells"] for row in report.page["rows"]}
     assert [s.name for s in report.page["states"]] == ["Alpha", "Beta", "Gamma"]
     assert rows["1.1.1"] == [
-        {"status": S.COMPLETED, "date": D(2025, 3, 1)},
-        {"status": S.DELAYED, "date": D(2025, 2, 1)},
-        {"status": NR, "date": None},  # the draft does not count
-        {"status": NR, "date": None},
+        {"status": S.COMPLETED, "date": D(2025, 3, 1), "confidence": "Confirmed by document"},
+        {"status": S.DELAYED, "date": D(2025, 2, 1), "confidence": "Expert judgement"},
+        {"status": NR, "date": None, "confidence": ""},  # the draft does not count
+        {"status": NR, "date": None, "confidence": ""},
     ]
-    assert rows["1.2.1"][3] == {"status": S.IN_PROGRESS, "date": D(2025, 1, 15)}  # the range-wide column
+    # the range-wide column
+    assert rows["1.2.1"][3] == {
+        "status": S.IN_PROGRESS,
+        "date": D(2025, 1, 15),
+        "confidence": "Expert judgement",
+    }
     assert [c["status"] for c in rows["1.1.2"]] == [
         NR,
         NR,
@@ -117,8 +126,8 @@ def test_matrix_cells_show_latest_approved_status_and_date(world):
         NR,
     ]  # submitted/returned left out
     export = report.table("matrix")
-    assert [c.label for c in export.columns[3:5]] == ["Alpha status", "Alpha reported on"]
-    assert export.rows[0][3:5] == [S.COMPLETED, D(2025, 3, 1)]
+    assert [c.label for c in export.columns[3:6]] == ["Alpha status", "Alpha reported on", "Alpha confidence"]
+    assert export.rows[0][3:6] == [S.COMPLETED, D(2025, 3, 1), "Confirmed by document"]
 
 
 def test_matrix_filters_by_priority_objective_and_metapopulation(world):
@@ -135,7 +144,11 @@ def test_matrix_filters_by_priority_objective_and_metapopulation(world):
 def test_matrix_as_of_a_date(world):
     report = agg.range_state_matrix(agg.Scope(world.strategy, as_of=D(2024, 12, 31)))
     rows = {row["activity"]["code"]: row["cells"] for row in report.page["rows"]}
-    assert rows["1.1.1"][0] == {"status": S.IN_PROGRESS, "date": D(2024, 3, 1)}
+    assert rows["1.1.1"][0] == {
+        "status": S.IN_PROGRESS,
+        "date": D(2024, 3, 1),
+        "confidence": "Expert judgement",
+    }
     assert rows["1.1.1"][1]["status"] == NR
 
 

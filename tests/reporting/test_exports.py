@@ -76,15 +76,25 @@ def test_matrix_csv_has_a_header_and_one_row_per_activity(client, world):
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     text = response.content.decode("utf-8-sig")
     header, *rows = list(csv.reader(io.StringIO(text)))
-    assert header[:5] == ["Activity", "Activity text", "Priority", "Alpha status", "Alpha reported on"]
-    assert header[-2:] == ["Range-wide status", "Range-wide reported on"]
+    assert header[:6] == [
+        "Activity",
+        "Activity text",
+        "Priority",
+        "Alpha status",
+        "Alpha reported on",
+        "Alpha confidence",
+    ]
+    assert header[-3:] == ["Range-wide status", "Range-wide reported on", "Range-wide confidence"]
     first = rows[0]
-    assert first[0] == "1.1.1" and first[3:9] == [
+    assert first[0] == "1.1.1" and first[3:12] == [
         "Completed",
         "2025-03-01",
+        "Expert judgement",
         "Delayed / at risk",
         "2025-02-01",
+        "Expert judgement",
         "Not reported",
+        "",
         "",
     ]
     assert len(rows) == 4
