@@ -204,7 +204,20 @@ class CrossReferenceInline(admin.TabularInline):
     extra = 0
 
 
-class ProgressEntryInline(admin.TabularInline):
+class ReadOnlyAdminMixin:
+    """Rows written by services only: the admin lists and shows them."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ProgressEntryInline(ReadOnlyAdminMixin, admin.TabularInline):
     """An activity's progress, read-only: entries change through the workflow on their own page
     (ProgressEntryAdmin), never by editing rows here."""
 
@@ -216,15 +229,6 @@ class ProgressEntryInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("range_state", "reported_by")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class EvidenceForm(forms.ModelForm):
@@ -268,7 +272,7 @@ class EvidenceInline(admin.TabularInline):
         return False
 
 
-class SnapshotStatusInline(admin.TabularInline):
+class SnapshotStatusInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = SnapshotStatus
     fields = ["activity", "range_state", "status", "reporting_date", "entry"]
     readonly_fields = fields
@@ -281,15 +285,6 @@ class SnapshotStatusInline(admin.TabularInline):
             .select_related("activity", "range_state", "entry__activity", "entry__range_state")
             .order_by("activity__sort_key", "range_state__name")
         )
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 # --- model admins -------------------------------------------------------------------------------
@@ -623,19 +618,6 @@ class ServiceErrorsAsMessagesMixin:
         except (services.EditConflict, PermissionDenied, ValidationError) as exc:
             self.message_user(request, f"Nothing was saved: {error_text(exc)}", messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
-
-
-class ReadOnlyAdminMixin:
-    """Rows written by services only: the admin lists and shows them."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ReportingRound)
