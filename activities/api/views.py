@@ -108,6 +108,20 @@ def _strategy_parameter():
     )
 
 
+def _in_strategy_schema(plural: str, noun: str, lookup: str, openapi_type, description: str):
+    """The schema of a list and detail nested under a strategy, the detail addressed by `lookup`."""
+    return extend_schema_view(
+        list=extend_schema(summary=f"List {plural} of a strategy", parameters=[_strategy_parameter()]),
+        retrieve=extend_schema(
+            summary=f"One {noun}, by strategy and {lookup}",
+            parameters=[
+                _strategy_parameter(),
+                OpenApiParameter(lookup, openapi_type, OpenApiParameter.PATH, description=description),
+            ],
+        ),
+    )
+
+
 # --- strategy content (read-only) ----------------------------------------------------------------
 
 
@@ -146,16 +160,7 @@ class ThemeViewSet(_StrategyChildViewSet):
     search_fields = ["title"]
 
 
-@extend_schema_view(
-    list=extend_schema(summary="List themes of a strategy", parameters=[_strategy_parameter()]),
-    retrieve=extend_schema(
-        summary="One theme, by strategy and number",
-        parameters=[
-            _strategy_parameter(),
-            OpenApiParameter("number", OpenApiTypes.INT, OpenApiParameter.PATH, description="Theme number."),
-        ],
-    ),
-)
+@_in_strategy_schema("themes", "theme", "number", OpenApiTypes.INT, "Theme number.")
 class StrategyThemeViewSet(InStrategyMixin, ThemeViewSet):
     lookup_field = "number"
     lookup_value_regex = "[0-9]+"
@@ -174,18 +179,7 @@ class ObjectiveViewSet(_StrategyChildViewSet):
         return super().get_queryset().select_related("theme")
 
 
-@extend_schema_view(
-    list=extend_schema(summary="List objectives of a strategy", parameters=[_strategy_parameter()]),
-    retrieve=extend_schema(
-        summary="One objective, by strategy and number",
-        parameters=[
-            _strategy_parameter(),
-            OpenApiParameter(
-                "number", OpenApiTypes.INT, OpenApiParameter.PATH, description="Objective number."
-            ),
-        ],
-    ),
-)
+@_in_strategy_schema("objectives", "objective", "number", OpenApiTypes.INT, "Objective number.")
 class StrategyObjectiveViewSet(InStrategyMixin, ObjectiveViewSet):
     lookup_field = "number"
     lookup_value_regex = "[0-9]+"
@@ -204,18 +198,7 @@ class ResultViewSet(_StrategyChildViewSet):
         return super().get_queryset().select_related("objective")
 
 
-@extend_schema_view(
-    list=extend_schema(summary="List results of a strategy", parameters=[_strategy_parameter()]),
-    retrieve=extend_schema(
-        summary="One result, by strategy and code",
-        parameters=[
-            _strategy_parameter(),
-            OpenApiParameter(
-                "code", OpenApiTypes.STR, OpenApiParameter.PATH, description="Result code, e.g. 1.1."
-            ),
-        ],
-    ),
-)
+@_in_strategy_schema("results", "result", "code", OpenApiTypes.STR, "Result code, e.g. 1.1.")
 class StrategyResultViewSet(InStrategyMixin, ResultViewSet):
     lookup_field = "code"
     lookup_value_regex = "[^/]+"
@@ -245,18 +228,7 @@ class ActivityViewSet(APIMixin, viewsets.ReadOnlyModelViewSet):
         )
 
 
-@extend_schema_view(
-    list=extend_schema(summary="List activities of a strategy", parameters=[_strategy_parameter()]),
-    retrieve=extend_schema(
-        summary="One activity, by strategy and code",
-        parameters=[
-            _strategy_parameter(),
-            OpenApiParameter(
-                "code", OpenApiTypes.STR, OpenApiParameter.PATH, description="Activity code, e.g. 1.1.1.a."
-            ),
-        ],
-    ),
-)
+@_in_strategy_schema("activities", "activity", "code", OpenApiTypes.STR, "Activity code, e.g. 1.1.1.a.")
 class StrategyActivityViewSet(InStrategyMixin, ActivityViewSet):
     lookup_field = "code"
     lookup_value_regex = "[^/]+"
