@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.utils import timezone
 
-from . import permissions
+from . import permissions, services
 from .models import (
     Activity,
     Evidence,
@@ -52,17 +52,8 @@ class ProgressEntryForm(forms.ModelForm):
 
     class Meta:
         model = ProgressEntry
-        fields = [
-            "range_state",
-            "reporting_date",
-            "status",
-            "narrative",
-            "source",
-            "confidence",
-            "restricted_details",
-            "amount_spent_usd",
-            "reporting_round",
-        ]
+        # The services decide which fields an edit may change; the form shows those, plus the Range State.
+        fields = ["range_state", *services.EDITABLE_FIELDS]
         widgets = {
             "reporting_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "narrative": forms.Textarea(attrs={"rows": 6}),
