@@ -16,13 +16,20 @@ MANAGE := DJANGO_DEBUG=1 $(RUN) python manage.py
 ADDR ?= 127.0.0.1:8000
 # Extra pytest arguments, e.g. `make test-sqlite PYTEST_ARGS="-k demo -x"`.
 PYTEST_ARGS ?=
+# The suite runs in parallel (pytest-xdist): one worker per CPU, each with its own test database
+# (and, for the browser tests, its own live server on a free port and its own Chromium).
+# `make test PYTEST_WORKERS=0` runs it in one process.
+PYTEST_WORKERS ?= auto
+PYTEST := $(RUN) pytest -n $(PYTEST_WORKERS)
 
-.PHONY: help install lint fmt migrate seed demo-accounts run chromium test test-sqlite test-postgres
+.PHONY: help install messages lint fmt migrate seed demo-accounts demo-data run chromium journeys test test-sqlite test-postgres test-stack
 
 help:
-	@echo "make run            install, migrate, seed, create demo accounts and serve on http://$(ADDR)/"
+	@echo "make run            install, migrate, seed, create demo accounts, load demo data, serve on http://$(ADDR)/"
 	@echo "make test           install, lint, then the whole test suite on SQLite and on PostgreSQL 15"
-	@echo "make install | lint | fmt | migrate | seed | demo-accounts | test-sqlite | test-postgres"
+	@echo "make install | lint | fmt | migrate | seed | demo-accounts | demo-data | test-sqlite | test-postgres | test-stack"
+	@echo "make demo-data      load the demonstration data set (manage.py remove_demo_data removes it)"
+	@echo "make messages       update the translation catalogues (locale/*/LC_MESSAGES/django.po) from the code"
 
 install:
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 || { \
@@ -32,6 +39,16 @@ install:
 		|| { echo "Could not install uv: install pip (apt-get install python3-pip) or uv itself," \
 			"see https://docs.astral.sh/uv/" >&2; exit 1; }; }
 	$(UV) sync --locked
+	@# The compiled catalogues (.mo) are built here, never committed: every target that serves or
+	@# tests the site goes through install.
+	$(MANAGE) compilemessages --ignore=.venv --ignore=node_modules -v 0
+
+# After marking new strings: the catalogues, without line references (so merges stay small). Commit the
+# .po files; tests/test_translations.py fails when they are out of date with the code.
+MESSAGES_LANGUAGES := ru fa
+messages: install
+	$(MANAGE) makemessages $(addprefix -l ,$(MESSAGES_LANGUAGES)) --no-location \
+		--ignore "tests/*" --ignore "scripts/*" --ignore "staticfiles/*" --ignore "media/*"
 
 lint: install
 	@echo "== lint =="
@@ -53,7 +70,11 @@ seed: migrate
 demo-accounts: seed
 	$(MANAGE) create_demo_accounts
 
-run: demo-accounts
+# The demonstration data set (development only; `manage.py remove_demo_data` removes it).
+demo-data: demo-accounts
+	$(MANAGE) load_demo_data
+
+run: demo-data
 	@echo
 	@echo "  Strategy tracker:  http://$(ADDR)/"
 	@echo "  Admin:             http://$(ADDR)/admin/"
@@ -63,15 +84,26 @@ run: demo-accounts
 
 chromium:
 	@scripts/ensure-chromium.sh
+	@scripts/ensure-axe.sh
+
+# The browser journeys alone (tests/journeys/), screenshots of a failing step in $JOURNEY_ARTIFACTS (default /tmp/journeys).
+journeys: install chromium
+	env -u DATABASE_URL $(RUN) pytest -n 0 -p no:cacheprovider tests/journeys $(PYTEST_ARGS)
 
 # pytest exits 5 when it collects no tests; like any other non-zero code, that fails the target.
 # The test targets ignore any DATABASE_URL from the caller's shell so they test what they say.
 test-sqlite: install chromium
 	@echo "== tests on SQLite =="
-	env -u DATABASE_URL $(RUN) pytest $(PYTEST_ARGS)
+	env -u DATABASE_URL $(PYTEST) $(PYTEST_ARGS)
 
 test-postgres: install chromium
 	@echo "== tests on PostgreSQL 15 =="
-	env -u DATABASE_URL scripts/postgres.sh run -- $(RUN) pytest $(PYTEST_ARGS)
+	env -u DATABASE_URL scripts/postgres.sh run -- $(PYTEST) $(PYTEST_ARGS)
 
-test: lint test-sqlite test-postgres
+# The production stack on loopback (PostgreSQL primary + replica, Redis, gunicorn, worker, scheduler,
+# nginx with TLS), driven over HTTPS and then broken on purpose; see scripts/prod-stack.sh.
+test-stack: install
+	@echo "== production stack =="
+	env -u DATABASE_URL scripts/prod-stack.sh run -- $(RUN) pytest -p no:cacheprovider -q -s tests/stack
+
+test: lint test-sqlite test-postgres test-stack

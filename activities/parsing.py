@@ -2,12 +2,15 @@
 
 Each parser accepts exactly the forms the source documents use and raises ``ValueError`` with a
 readable message for anything else, so that a fixture edit that introduces a new form fails loudly
-at load time instead of being stored as a wrong number.
+at load time instead of being stored as a wrong number. The timeline's and the cost's messages are
+translated: Activity.clean() shows them beside the field in the admin.
 """
 
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+
+from django.utils.translation import gettext as _
 
 CODE_RE = re.compile(r"^\d+(\.\d+)*(\.[a-z])?$")
 
@@ -43,7 +46,7 @@ def parse_timeline(text: str) -> Timeline:
         start = int(m.group(1))
         end = int(m.group(2)) if len(m.group(2)) == 4 else start // 100 * 100 + int(m.group(2))
         if end < start:
-            raise ValueError(f"timeline {text!r} ends before it starts")
+            raise ValueError(_("timeline %(text)s ends before it starts") % {"text": repr(text)})
         return Timeline("span", start_year=start, due_year=end)
     if re.fullmatch(r"(\s*\d{4}\s*\([^)]+\))+", value):
         years = [int(year) for year in re.findall(r"(\d{4})\s*\(", value)]
@@ -52,7 +55,10 @@ def parse_timeline(text: str) -> Timeline:
         word = m.group(1).lower()
         interval = int(word) if word.isdigit() else NUMBER_WORDS.get(word)
         if not interval:
-            raise ValueError(f"timeline {text!r}: cannot read the interval {m.group(1)!r}")
+            raise ValueError(
+                _("timeline %(text)s: cannot read the interval %(interval)s")
+                % {"text": repr(text), "interval": repr(m.group(1))}
+            )
         return Timeline("recurring", recurrence_years=interval)
     if value.lower() == "regularly":
         return Timeline("recurring")
@@ -60,7 +66,7 @@ def parse_timeline(text: str) -> Timeline:
         return Timeline("asap")
     if value.upper() == "TBD" or value == "":
         return Timeline("tbd")
-    raise ValueError(f"timeline {text!r} is not a form this app understands")
+    raise ValueError(_("timeline %(text)s is not a form this app understands") % {"text": repr(text)})
 
 
 # --- cost ---------------------------------------------------------------------------------------
@@ -81,7 +87,7 @@ def _parse_amount(number: str) -> Decimal:
         return Decimal(re.sub(r"[,.]", "", number))
     if re.fullmatch(r"\d+", number):
         return Decimal(number)
-    raise ValueError(f"cost {number!r} is not a form this app understands")
+    raise ValueError(_("cost %(amount)s is not a form this app understands") % {"amount": repr(number)})
 
 
 def parse_cost(text: str) -> Cost:

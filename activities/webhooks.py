@@ -1,9 +1,10 @@
 """Webhooks: signed JSON events for partners, delivered outside any user request.
 
-The services write a DomainEvent in the same transaction as an approval or a status change. The
-`deliver_webhooks` management command (run by cron or a process manager) then
+The services write a DomainEvent in the same transaction as an approval or a status change, and queue
+the background task activities.tasks.webhooks_sweep with it. The worker then
 1. turns new events into WebhookDelivery rows, one per matching active webhook (`enqueue`), and
-2. POSTs each due delivery (`deliver_due`):
+2. POSTs each due delivery (`deliver`), one task per delivery; the scheduler runs the same sweep every
+   minute, which sends the retries when they fall due and anything a crash left behind:
 
     body    {"id": <event id>, "kind": "progress.approved", "created_at": "…", "data": {…}}
     headers X-StrategyTracker-Event: progress.approved
@@ -12,7 +13,8 @@ The services write a DomainEvent in the same transaction as an approval or a sta
 
 A 2xx answer within TIMEOUT seconds is a success; anything else is retried after BACKOFF[attempt]
 and given up (FAILED) after the last one. Every attempt is logged (logger "activities.webhooks")
-and its status code or error kept on the row. A slow or failing endpoint delays only the command.
+and its status code or error kept on the row. A slow or failing endpoint delays only its own task.
+`manage.py deliver_webhooks --once` does the same in the foreground, without a worker.
 """
 
 import datetime
@@ -41,9 +43,8 @@ BACKOFF = [
     datetime.timedelta(hours=12),
 ]
 MAX_ATTEMPTS = len(BACKOFF) + 1
-# While one run delivers a batch, its rows are leased so that a concurrent run skips them.
+# A delivery queued for a worker is not due again for this long (see lease_due).
 LEASE = datetime.timedelta(minutes=5)
-BATCH = 100
 USER_AGENT = "StrategyTracker-Webhooks/1"
 
 
@@ -87,17 +88,41 @@ def enqueue() -> int:
     return created
 
 
-def _claim(now) -> list[WebhookDelivery]:
-    """Lease up to BATCH due deliveries (skipping rows another run holds, where the database can)."""
+def lease_due(now=None) -> tuple[list[int], datetime.datetime]:
+    """Lease every due delivery for a worker: returns their ids, oldest first, and the lease's end. Until
+    then they are not due again, so that sweeps running meanwhile do not queue them twice; a delivery
+    whose task was lost is due again when the lease ends, and the next sweep queues it again."""
+    now = now or timezone.now()
+    until = now + LEASE
     with transaction.atomic():
         due = WebhookDelivery.objects.filter(
             state=WebhookDelivery.State.PENDING, next_attempt_at__lte=now, webhook__active=True
         ).order_by("next_attempt_at", "pk")
         if connection.features.has_select_for_update_skip_locked:
+            due = due.select_for_update(skip_locked=True, of=("self",))  # rows being sent right now
+        ids = list(due.values_list("pk", flat=True))
+        WebhookDelivery.objects.filter(pk__in=ids).update(next_attempt_at=until)
+    return ids, until
+
+
+def deliver(delivery_id: int, *, leased_until=None, now=None) -> WebhookDelivery | None:
+    """Attempt one delivery if it is still due (or leased until `leased_until` by the caller's sweep).
+    None if it is not: delivered, given up, rescheduled by an earlier attempt, or held by another worker.
+    Safe to run twice: the row is locked for the attempt and its state rechecked."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        due = WebhookDelivery.objects.filter(
+            pk=delivery_id,
+            state=WebhookDelivery.State.PENDING,
+            next_attempt_at__lte=max(now, leased_until or now),
+            webhook__active=True,
+        )
+        if connection.features.has_select_for_update_skip_locked:
+            # The lock is held through the POST (at most TIMEOUT seconds): if the worker dies mid-request
+            # the database drops it with the connection, and a retry of the task finds the row free.
             due = due.select_for_update(skip_locked=True, of=("self",))
-        ids = list(due.values_list("pk", flat=True)[:BATCH])
-        WebhookDelivery.objects.filter(pk__in=ids).update(next_attempt_at=now + LEASE)
-    return list(WebhookDelivery.objects.filter(pk__in=ids).select_related("webhook", "event").order_by("pk"))
+        delivery = due.select_related("webhook", "event").first()
+        return attempt(delivery) if delivery else None
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
@@ -173,10 +198,7 @@ def attempt(delivery: WebhookDelivery) -> WebhookDelivery:
 
 
 def deliver_due(now=None) -> list[WebhookDelivery]:
-    """Attempt every due delivery once. Returns the deliveries attempted."""
-    done = []
-    while batch := _claim(now or timezone.now()):
-        done.extend(attempt(delivery) for delivery in batch)
-        if len(batch) < BATCH:
-            break
-    return done
+    """Attempt every due delivery once, here and now (the worker does it delivery by delivery, see
+    activities.tasks). Returns the deliveries attempted."""
+    ids, until = lease_due(now)
+    return [delivery for pk in ids if (delivery := deliver(pk, leased_until=until, now=now))]

@@ -2,21 +2,27 @@
 
 Cells keep their types (numbers as numbers, dates as dates); statuses are written as their labels. The
 XLSX has one sheet per table with a bold, frozen header row and fitted column widths, and an "About" sheet
-with the filters and the counting rules."""
+with the filters and the counting rules. Every cell goes through activities.exporting, which keeps user
+text as text (no formulas, no control characters)."""
 
-import csv
 import io
-import re
+import unicodedata
 from decimal import Decimal
 
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.http import content_disposition_header
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from .aggregations import STATUS_LABELS, Report, Table
+from activities.exporting import CSVWriter, xlsx_append, xlsx_sheet_title
+
+from .reports.core import STATUS_LABELS, Report, Table
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NUMBER_FORMATS = {"usd": "#,##0.00", "percent": "0.0%", "date": "yyyy-mm-dd", "int": "0", "year": "0"}
@@ -32,46 +38,55 @@ WIDTHS = {
 }
 
 
+def export_response(report: Report | None, fmt: str, *, table_key: str | None = None) -> HttpResponse:
+    """A report as CSV (one table: `table_key`, or the first) or as an XLSX workbook (every table)."""
+    if report is None:
+        raise Http404(_("Choose the report's filters first."))
+    if fmt == "xlsx":
+        return xlsx_response(report)
+    key = table_key or report.tables[0].key
+    table = next((t for t in report.tables if t.key == key), None)
+    if table is None:
+        raise Http404(_("This report has no table “%(table)s”.") % {"table": key})
+    return csv_response(report, table)
+
+
 def cell_value(value, kind: str):
-    """The typed value of one cell: a status as its label, a Decimal as a number, anything else unchanged."""
+    """The typed value of one cell: a status as its label, a Decimal as a number, a lazy translation as
+    text in the request's language, anything else unchanged."""
     if value is None or value == "":
         return None
     if kind == "status":
-        return STATUS_LABELS.get(value, value)
+        return str(STATUS_LABELS.get(value, value))
+    if isinstance(value, Promise):
+        return str(value)
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
     return value
 
 
 def filename(report: Report, extension: str) -> str:
-    return f"{slugify(report.title)}-{report.strategy.slug}-{timezone.localdate():%Y-%m-%d}.{extension}"
+    return f"{_title_slug(report.title)}-{report.strategy.slug}-{timezone.localdate():%Y-%m-%d}.{extension}"
+
+
+def _title_slug(title: str) -> str:
+    """The title in the user's language as a file name: Latin letters lose their accents (Türkiye →
+    turkiye), other scripts (Cyrillic, Persian) are kept, which would otherwise leave nothing;
+    content_disposition_header() sends a non-ASCII name as an RFC 6266 filename*."""
+    letters = [ch for ch in unicodedata.normalize("NFKD", title) if ch.isalpha()]
+    return slugify(title, allow_unicode=not all(ch.isascii() for ch in letters))
 
 
 def csv_response(report: Report, table: Table) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename(report, f"{table.key}.csv")}"'
-    response.write(
-        "\ufeff"
-    )  # a byte-order mark, so that spreadsheet programs read UTF-8 (Türkiye, en dashes)
-    writer = csv.writer(response)
+    response["Content-Disposition"] = content_disposition_header(True, filename(report, f"{table.key}.csv"))
+    writer = CSVWriter(response, lineterminator="\r\n")
     writer.writerow([column.label for column in table.columns])
     for row in table.rows:
-        values = [cell_value(value, column.kind) for value, column in zip(row, table.columns, strict=True)]
         writer.writerow(
-            ["" if v is None else (v.isoformat() if hasattr(v, "isoformat") else v) for v in values]
+            [cell_value(value, column.kind) for value, column in zip(row, table.columns, strict=True)]
         )
     return response
-
-
-def _sheet_title(title: str, used: set) -> str:
-    # Excel: at most 31 characters, none of []:*?/\ and unique within the workbook.
-    base = re.sub(r"[\[\]:*?/\\]", " ", title)[:31].strip() or "Sheet"
-    name, n = base, 2
-    while name.lower() in used:
-        name = f"{base[:28]} {n}"
-        n += 1
-    used.add(name.lower())
-    return name
 
 
 def workbook(report: Report) -> Workbook:
@@ -80,14 +95,15 @@ def workbook(report: Report) -> Workbook:
     used: set[str] = set()
     bold = Font(bold=True)
     for table in report.tables:
-        sheet = book.create_sheet(_sheet_title(table.title, used))
-        sheet.append([column.label for column in table.columns])
+        sheet = book.create_sheet(xlsx_sheet_title(table.title, used))
+        xlsx_append(sheet, [column.label for column in table.columns])
         for cell in sheet[1]:
             cell.font = bold
             cell.alignment = Alignment(wrap_text=True, vertical="top")
         for row in table.rows:
-            sheet.append(
-                [cell_value(value, column.kind) for value, column in zip(row, table.columns, strict=True)]
+            xlsx_append(
+                sheet,
+                [cell_value(value, column.kind) for value, column in zip(row, table.columns, strict=True)],
             )
         for index, column in enumerate(table.columns, start=1):
             letter = get_column_letter(index)
@@ -100,16 +116,18 @@ def workbook(report: Report) -> Workbook:
         sheet.freeze_panes = "A2"
         if table.rows:
             sheet.auto_filter.ref = sheet.dimensions
-    about = book.create_sheet("About")
-    about.append([report.title])
+    # Translators: the title of the workbook's sheet that gives the report's filters and counting rules.
+    about = book.create_sheet(xlsx_sheet_title(pgettext("spreadsheet", "About"), used))
+    xlsx_append(about, [report.title])
     about["A1"].font = Font(bold=True, size=13)
-    about.append(["Exported", timezone.localtime().replace(tzinfo=None, microsecond=0)])
+    # Translators: beside the date and time the workbook was exported.
+    xlsx_append(about, [_("Exported"), timezone.localtime().replace(tzinfo=None, microsecond=0)])
     about["B2"].number_format = "yyyy-mm-dd hh:mm"
     for label, value in report.filters:
-        about.append([label, value])
+        xlsx_append(about, [label, value])
     about.append([])
     for note in report.notes:
-        about.append([note])
+        xlsx_append(about, [note])
     about.column_dimensions["A"].width = 22
     about.column_dimensions["B"].width = 60
     return book
@@ -119,5 +137,5 @@ def xlsx_response(report: Report) -> HttpResponse:
     buffer = io.BytesIO()
     workbook(report).save(buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename(report, "xlsx")}"'
+    response["Content-Disposition"] = content_disposition_header(True, filename(report, "xlsx"))
     return response

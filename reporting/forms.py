@@ -1,6 +1,9 @@
 """The reports' filter forms. They are GET forms: the URL carries every filter, so a report can be shared."""
 
 from django import forms
+from django.utils.formats import date_format
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from activities.models import (
     Activity,
@@ -12,6 +15,7 @@ from activities.models import (
     ReportingRound,
     Strategy,
 )
+from activities.validators import refuse_control_characters
 
 
 class DateInput(forms.DateInput):
@@ -22,20 +26,20 @@ class ReportFilterForm(forms.Form):
     """Strategy, Range State and an as-of date: the filters every report takes."""
 
     strategy = forms.ModelChoiceField(
-        Strategy.objects.order_by("title"), to_field_name="slug", empty_label=None, label="Strategy"
+        Strategy.objects.order_by("title"), to_field_name="slug", empty_label=None, label=_("Strategy")
     )
     range_state = forms.ModelChoiceField(
         RangeState.objects.none(),
         to_field_name="iso_code",
         required=False,
-        empty_label="All Range States",
-        label="Range State",
+        empty_label=_("All Range States"),
+        label=_("Range State"),
     )
     date = forms.DateField(
         required=False,
         widget=DateInput,
-        label="Status as of",
-        help_text="Leave empty for the latest approved status.",
+        label=_("Status as of"),
+        help_text=_("Leave empty for the latest approved status."),
     )
 
     def __init__(self, data, *, strategy: Strategy, **kwargs):
@@ -50,30 +54,45 @@ class ReportFilterForm(forms.Form):
         return {}
 
 
+class PlanFilterForm(ReportFilterForm):
+    """The plans' standing is as of a date too, but it is read from the plans' periods, not from progress."""
+
+    def __init__(self, data, *, strategy, **kwargs):
+        super().__init__(data, strategy=strategy, **kwargs)
+        self.fields["date"].label = _("Plans as of")
+        self.fields["date"].help_text = _("Leave empty for today.")
+
+
 class DashboardFilterForm(ReportFilterForm):
     since = forms.DateField(
         required=False,
         widget=DateInput,
-        label="Changes since",
-        help_text="List the statuses changed since this date.",
+        label=_("Changes since"),
+        help_text=_("List the statuses changed since this date."),
     )
 
 
 class MatrixFilterForm(ReportFilterForm):
     objective = forms.ModelChoiceField(
-        Objective.objects.none(), to_field_name="number", required=False, empty_label="All objectives"
+        Objective.objects.none(),
+        to_field_name="number",
+        required=False,
+        empty_label=_("All objectives"),
+        label=_("Objective"),
     )
     priority = forms.TypedChoiceField(
-        choices=[("", "All priorities"), *Activity.Priority.choices],
+        choices=[("", _("All priorities")), *Activity.Priority.choices],
         coerce=int,
         empty_value=None,
         required=False,
+        label=_("Priority"),
     )
     metapopulation = forms.ModelChoiceField(
         Metapopulation.objects.none(),
         to_field_name="number",
         required=False,
-        empty_label="All metapopulations",
+        empty_label=_("All metapopulations"),
+        label=_("Metapopulation"),
     )
 
     def strategy_querysets(self, strategy):
@@ -85,13 +104,16 @@ class MatrixFilterForm(ReportFilterForm):
 
 class NationalFilterForm(ReportFilterForm):
     reporting_round = forms.ModelChoiceField(
-        ReportingRound.objects.none(), label="Reporting round", empty_label="Choose a round", required=False
+        ReportingRound.objects.none(),
+        label=_("Reporting round"),
+        empty_label=_("Choose a round"),
+        required=False,
     )
     date = forms.DateField(
         required=False,
         widget=DateInput,
-        label="Entries up to",
-        help_text="Leave empty to use the round's deadline.",
+        label=_("Entries up to"),
+        help_text=_("Leave empty to use the round's deadline."),
     )
 
     def strategy_querysets(self, strategy):
@@ -100,9 +122,9 @@ class NationalFilterForm(ReportFilterForm):
 
 class RateFilterForm(ReportFilterForm):
     reporting_round = forms.ModelChoiceField(
-        ReportingRound.objects.none(), label="Reporting round", empty_label="All rounds", required=False
+        ReportingRound.objects.none(), label=_("Reporting round"), empty_label=_("All rounds"), required=False
     )
-    date = forms.DateField(required=False, widget=DateInput, label="Rounds with a deadline up to")
+    date = forms.DateField(required=False, widget=DateInput, label=_("Rounds with a deadline up to"))
 
     def strategy_querysets(self, strategy):
         return {"reporting_round": strategy.reporting_rounds.order_by("-deadline")}
@@ -110,24 +132,32 @@ class RateFilterForm(ReportFilterForm):
 
 class SnapshotChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return f"{obj.meeting} (taken {obj.taken_at:%-d %b %Y})"
+        # Translators: a meeting snapshot in a list to choose from, e.g. "CAMI-TW (taken 3 Mar 2025)".
+        return gettext("%(meeting)s (taken %(date)s)") % {
+            "meeting": obj.meeting,
+            "date": date_format(obj.taken_at, "j M Y"),
+        }
 
 
 class SnapshotFilterForm(ReportFilterForm):
     before = SnapshotChoiceField(
         MeetingSnapshot.objects.none(),
-        label="Compare snapshot",
-        empty_label="Choose a snapshot",
+        label=_("Compare snapshot"),
+        empty_label=_("Choose a snapshot"),
         required=False,
     )
     after = SnapshotChoiceField(
         MeetingSnapshot.objects.none(),
-        label="with",
-        empty_label="Today (or the “as of” date)",
+        # Translators: the label of the second snapshot compared: "Compare snapshot … with …".
+        label=pgettext_lazy("compare snapshots", "with"),
+        empty_label=_("Today (or the “as of” date)"),
         required=False,
     )
     date = forms.DateField(
-        required=False, widget=DateInput, label="Status as of", help_text="Used when comparing with today."
+        required=False,
+        widget=DateInput,
+        label=_("Status as of"),
+        help_text=_("Used when comparing with today."),
     )
 
     def strategy_querysets(self, strategy):
@@ -135,8 +165,49 @@ class SnapshotFilterForm(ReportFilterForm):
         return {"before": snapshots, "after": snapshots}
 
 
+class ConsolidatedFilterForm(ReportFilterForm):
+    reporting_round = forms.ModelChoiceField(
+        ReportingRound.objects.none(),
+        label=_("Reporting round"),
+        empty_label=_("The latest round"),
+        required=False,
+    )
+    before = SnapshotChoiceField(
+        MeetingSnapshot.objects.none(),
+        label=_("Changes since the snapshot"),
+        empty_label=_("The latest snapshot"),
+        required=False,
+    )
+    after = SnapshotChoiceField(
+        MeetingSnapshot.objects.none(),
+        label=_("Changes up to the snapshot"),
+        empty_label=_("Today (or the “as of” date)"),
+        required=False,
+    )
+
+    def strategy_querysets(self, strategy):
+        snapshots = strategy.snapshots.select_related("meeting").order_by("-taken_at")
+        return {
+            "reporting_round": strategy.reporting_rounds.order_by("-deadline"),
+            "before": snapshots,
+            "after": snapshots,
+        }
+
+    def clean(self):
+        data = super().clean()
+        before, after = data.get("before"), data.get("after")
+        if before and after and after.taken_at <= before.taken_at:
+            self.add_error("after", _("Choose a snapshot taken after the one the changes are counted from."))
+        return data
+
+
 class SnapshotTakeForm(forms.Form):
     """The Secretariat freezes the current approved statuses "as presented to" a meeting."""
 
-    meeting = forms.ModelChoiceField(Meeting.objects.order_by("-start_date", "name"), label="Meeting")
-    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Note")
+    meeting = forms.ModelChoiceField(Meeting.objects.order_by("-start_date", "name"), label=_("Meeting"))
+    note = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label=pgettext_lazy("snapshot", "Note"),
+        validators=[refuse_control_characters],
+    )

@@ -1,29 +1,21 @@
-"""Status reports: each page at <name>/, its exports at <name>.csv (one table, ?table=) and <name>.xlsx."""
+"""Status reports: each report of the registry at <slug>/, its exports at <slug>.csv (one table, ?table=)
+and <slug>.xlsx, as a meeting document at <slug>.docx and <slug>.pdf (reporting/documents.py)."""
 
 from django.urls import path, re_path
 
 from . import views
+from .reports.registry import REPORTS
 
 app_name = "reporting"
-
-REPORT_VIEWS = {
-    "dashboard": views.DashboardReportView,
-    "matrix": views.MatrixReportView,
-    "timeline": views.TimelineReportView,
-    "budget": views.BudgetReportView,
-    "pow": views.PowReportView,
-    "national": views.NationalReportView,
-    "actors": views.ActorReportView,
-    "snapshots": views.SnapshotReportView,
-    "reporting-rate": views.RateReportView,
-}
 
 urlpatterns = [
     path("", views.ReportIndexView.as_view(), name="index"),
     path("snapshots/take/", views.SnapshotTakeView.as_view(), name="snapshot-take"),
 ]
-for name, view in REPORT_VIEWS.items():
+for report_type in REPORTS:
+    view = views.ReportView.as_view(report_type=report_type)
     urlpatterns += [
-        path(f"{name}/", view.as_view(), name=name),
-        re_path(rf"^{name}\.(?P<fmt>csv|xlsx)$", view.as_view(), name=f"{name}-export"),
+        path(f"{report_type.slug}/", view, name=report_type.slug),
+        re_path(rf"^{report_type.slug}\.(?P<fmt>csv|xlsx)$", view, name=f"{report_type.slug}-export"),
+        re_path(rf"^{report_type.slug}\.(?P<fmt>docx|pdf)$", view, name=f"{report_type.slug}-document"),
     ]

@@ -1,213 +1,172 @@
-"""Report pages and their CSV / XLSX exports. Public and read-only (approved progress only), except taking a
-meeting snapshot, which is a Secretariat POST calling activities.services.meeting_snapshot_take."""
+"""Report pages and their CSV / XLSX exports, one view for every report of the registry. Public and
+read-only (approved progress only), except taking a meeting snapshot, which is a Secretariat POST calling
+activities.services.meeting_snapshot_take."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404, QueryDict
+from django.http import Http404, HttpResponseBadRequest, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views import View
 
 from activities import permissions, services
 from activities.models import Strategy
+from activities.permissions import Action
+from exports import services as exports
 
-from . import aggregations as agg
 from . import forms
-from .exports import csv_response, xlsx_response
+from .documents import DocumentForm, document_response
+from .exports import export_response
+from .reports.registry import REPORTS, ReportType
 
-REPORTS = [
-    ("dashboard", "Dashboard"),
-    ("matrix", "Range State matrix"),
-    ("timeline", "Timeline and overdue"),
-    ("budget", "Budget"),
-    ("pow", "CAMI POW crosswalk"),
-    ("national", "National report"),
-    ("actors", "Actors"),
-    ("snapshots", "Meeting snapshots"),
-    ("reporting-rate", "Reporting rate"),
-]
 # The filters every report shares, carried over when moving from one report to another.
 SHARED = ("strategy", "range_state", "date")
 
 
-def default_strategy():
-    return Strategy.objects.annotate(n=Count("activities")).filter(n__gt=0).order_by("-n", "title").first()
+def strategies_with_activity_counts():
+    """Strategies, those with the most activities first: the index lists them, the first is the default."""
+    return Strategy.objects.annotate(n=Count("activities")).order_by("-n", "title")
 
 
 class ReportIndexView(View):
     def get(self, request):
-        strategies = Strategy.objects.annotate(n=Count("activities")).order_by("-n", "title")
-        return render(request, "reporting/index.html", {"strategies": strategies, "reports": REPORTS})
+        context = {"strategies": strategies_with_activity_counts(), "reports": REPORTS}
+        return render(request, "reporting/index.html", context)
 
 
 class ReportView(View):
     """Reads the GET filters, builds the report once, and answers with the page, a CSV table or the XLSX."""
 
-    name = ""
-    form_class = forms.ReportFilterForm
-    template_name = "reporting/report.html"
-
-    def build(self, scope: agg.Scope, data: dict) -> agg.Report | None:
-        raise NotImplementedError
+    report_type: ReportType = None  # set from the registry by urls.py
 
     def get(self, request, fmt=None):
         slug = request.GET.get("strategy")
         if not slug:
-            strategy = default_strategy()
-            if strategy is None:
-                raise Http404("No strategy has been recorded yet.")
-            query = request.GET.copy()
-            query["strategy"] = strategy.slug
-            return redirect(f"{request.path}?{query.urlencode()}")
+            return _with_default_strategy(request)
         strategy = get_object_or_404(Strategy, slug=slug)
-        form = self.form_class(request.GET, strategy=strategy)
-        report = None
-        if form.is_valid():
-            data = form.cleaned_data
-            scope = agg.Scope(strategy=strategy, range_state=data.get("range_state"), as_of=data.get("date"))
-            report = self.build(scope, data)
-        if fmt and report is None:
-            raise Http404("Choose the report's filters first.")
-        if fmt == "csv":
-            key = request.GET.get("table") or report.tables[0].key
-            table = next((t for t in report.tables if t.key == key), None)
-            if table is None:
-                raise Http404(f"This report has no table “{key}”.")
-            return csv_response(report, table)
-        if fmt == "xlsx":
-            return xlsx_response(report)
-        return render(request, self.template_name, self.context(request, strategy, form, report))
+        form = self.report_type.form_class(request.GET, strategy=strategy)
+        report = self.report_type.report_for(strategy, form)
+        if fmt in ("docx", "pdf"):
+            return _document(request, report, fmt)
+        if fmt == "xlsx" and _xlsx_in_background(request, report):
+            return _xlsx_job(request, self.report_type, strategy, form)
+        if fmt:
+            response = export_response(report, fmt, table_key=request.GET.get("table"))
+            response.export_rows = _rows(report)  # for exports.services.replay
+            return response
+        context = _page_context(request, self.report_type, strategy, form, report)
+        return render(request, self.report_type.template_name, context)
 
-    def context(self, request, strategy, form, report) -> dict:
-        shared = QueryDict(mutable=True)
-        for key in SHARED:
-            if request.GET.get(key):
-                shared[key] = request.GET[key]
+
+def _rows(report) -> int:
+    return sum(len(table.rows) for table in report.tables) if report else 0
+
+
+def _xlsx_in_background(request, report) -> bool:
+    """A signed-in person's workbook of more than EXPORT_JOB_ROWS rows is made by the worker (exports)."""
+    return report is not None and exports.runs_in_background(request, rows=_rows(report))
+
+
+def _xlsx_job(request, report_type, strategy, form):
+    """Queue the workbook, with the filters the form read (already checked), and go to "Your exports"."""
+    params = {key: request.GET.getlist(key) for key in ("strategy", *form.fields) if key in request.GET}
+    title = f"{report_type.label} – {strategy.short_name or strategy.title}"
+    return exports.export_job_queue(request, kind="report", title=title, params=params)
+
+
+def _document(request, report, fmt):
+    """The report as a meeting document; a malformed symbol or date is a 400 that names it."""
+    if report is None:
+        raise Http404(_("Choose the report's filters first."))
+    form = DocumentForm(request.GET)
+    if not form.is_valid():
+        errors = "; ".join(f"{form[name].label}: {' '.join(msgs)}" for name, msgs in form.errors.items())
+        return HttpResponseBadRequest(errors, content_type="text/plain; charset=utf-8")
+    return document_response(report, fmt, **form.cleaned_data)
+
+
+def _with_default_strategy(request):
+    """A report asked for without a strategy redirects to the same filters with the default one, so that
+    every report's address can be shared."""
+    strategy = strategies_with_activity_counts().filter(n__gt=0).first()
+    if strategy is None:
+        raise Http404(_("No strategy has been recorded yet."))
+    query = request.GET.copy()
+    query["strategy"] = strategy.slug
+    return redirect(f"{request.path}?{query.urlencode()}")
+
+
+def _page_context(request, report_type, strategy, form, report) -> dict:
+    shared = QueryDict(mutable=True)
+    for key in SHARED:
+        if request.GET.get(key):
+            shared[key] = request.GET[key]
+    query = request.GET.copy()
+    query.pop("table", None)
+    query.pop("page", None)  # the exports have every row
+    export = f"reporting:{report_type.slug}-export"
+    context = {
+        "strategy": strategy,
+        "form": form,
+        "report": report,
+        "report_name": report_type.slug,
+        "reports": [
+            (r.slug, r.label, f"{reverse(f'reporting:{r.slug}')}?{shared.urlencode()}") for r in REPORTS
+        ],
+        "query": query.urlencode(),
+        "csv_url": reverse(export, kwargs={"fmt": "csv"}),
+        "xlsx_url": f"{reverse(export, kwargs={'fmt': 'xlsx'})}?{query.urlencode()}",
+        **{
+            f"{fmt}_url": f"{reverse(f'reporting:{report_type.slug}-document', kwargs={'fmt': fmt})}?{query.urlencode()}"
+            for fmt in ("docx", "pdf")
+        },
+    }
+    # A large workbook is made by the worker: its link is then a page to follow, not a file to save.
+    context["xlsx_in_background"] = _xlsx_in_background(request, report)
+    if report_type.page_extras:
+        context |= report_type.page_extras(request, strategy, form)
+    if report_type.rows_per_page and report:
+        context |= _rows_page(request, report, report_type.rows_per_page)
+    return context
+
+
+def _rows_page(request, report, per_page: int) -> dict:
+    """One page of the report's rows (an unreadable or too large ?page= gives the first or the last),
+    and the addresses of the pages before and after it with the same filters."""
+    page = Paginator(report.page["rows"], per_page).get_page(request.GET.get("page"))
+
+    def address(number):
         query = request.GET.copy()
-        query.pop("table", None)
-        return {
-            "strategy": strategy,
-            "form": form,
-            "report": report,
-            "report_name": self.name,
-            "reports": [
-                (name, label, f"{reverse(f'reporting:{name}')}?{shared.urlencode()}")
-                for name, label in REPORTS
-            ],
-            "query": query.urlencode(),
-            "csv_url": reverse(f"reporting:{self.name}-export", kwargs={"fmt": "csv"}),
-            "xlsx_url": f"{reverse(f'reporting:{self.name}-export', kwargs={'fmt': 'xlsx'})}?{query.urlencode()}",
-        }
+        query["page"] = number
+        return f"?{query.urlencode()}"
 
-
-class DashboardReportView(ReportView):
-    name = "dashboard"
-    form_class = forms.DashboardFilterForm
-    template_name = "reporting/dashboard.html"
-
-    def build(self, scope, data):
-        return agg.strategy_dashboard(scope, since=data.get("since"))
-
-
-class MatrixReportView(ReportView):
-    name = "matrix"
-    form_class = forms.MatrixFilterForm
-    template_name = "reporting/matrix.html"
-
-    def build(self, scope, data):
-        return agg.range_state_matrix(
-            scope,
-            objective=data.get("objective"),
-            priority=data.get("priority"),
-            metapopulation=data.get("metapopulation"),
-        )
-
-
-class TimelineReportView(ReportView):
-    name = "timeline"
-
-    def build(self, scope, data):
-        return agg.timeline(scope)
-
-
-class BudgetReportView(ReportView):
-    name = "budget"
-
-    def build(self, scope, data):
-        return agg.budget(scope)
-
-
-class PowReportView(ReportView):
-    name = "pow"
-    template_name = "reporting/pow.html"
-
-    def build(self, scope, data):
-        return agg.pow_crosswalk(scope)
-
-
-class NationalReportView(ReportView):
-    name = "national"
-    form_class = forms.NationalFilterForm
-    template_name = "reporting/national.html"
-
-    def build(self, scope, data):
-        if not (scope.range_state and data.get("reporting_round")):
-            return None  # the page asks for a Range State and a round
-        return agg.national_report(scope, data["reporting_round"])
-
-
-class ActorReportView(ReportView):
-    name = "actors"
-    template_name = "reporting/actors.html"
-
-    def build(self, scope, data):
-        return agg.actor_view(scope)
-
-
-class SnapshotReportView(ReportView):
-    name = "snapshots"
-    form_class = forms.SnapshotFilterForm
-    template_name = "reporting/snapshots.html"
-
-    def build(self, scope, data):
-        if not data.get("before"):
-            return None
-        return agg.snapshot_comparison(scope, data["before"], data.get("after"))
-
-    def context(self, request, strategy, form, report):
-        context = super().context(request, strategy, form, report)
-        context["snapshots"] = agg.snapshot_list(strategy)
-        if permissions.is_secretariat(request.user):
-            context["take_form"] = forms.SnapshotTakeForm()
-        return context
-
-
-class RateReportView(ReportView):
-    name = "reporting-rate"
-    form_class = forms.RateFilterForm
-
-    def build(self, scope, data):
-        return agg.reporting_rate(scope, reporting_round=data.get("reporting_round"))
+    return {
+        "rows_page": page,
+        "previous_rows": address(page.previous_page_number()) if page.has_previous() else None,
+        "next_rows": address(page.next_page_number()) if page.has_next() else None,
+    }
 
 
 class SnapshotTakeView(View):
     """The Secretariat freezes the latest approved statuses "as presented to" a meeting."""
 
     def post(self, request):
-        if not permissions.is_secretariat(request.user):
-            raise PermissionDenied("Only the Secretariat may take meeting snapshots.")
+        permissions.require(request.user, Action.SNAPSHOT_TAKE)
         strategy = get_object_or_404(Strategy, slug=request.POST.get("strategy"))
+        page = f"{reverse('reporting:snapshots')}?strategy={strategy.slug}"
         form = forms.SnapshotTakeForm(request.POST)
         if not form.is_valid():
-            messages.error(request, "Choose the meeting the status is presented to.")
-            return redirect(f"{reverse('reporting:snapshots')}?strategy={strategy.slug}")
+            messages.error(request, _("Choose the meeting the status is presented to."))
+            return redirect(page)
         try:
             snapshot = services.meeting_snapshot_take(
                 user=request.user, strategy=strategy, **form.cleaned_data
             )
         except ValidationError as exc:
             messages.error(request, "; ".join(exc.messages))
-            return redirect(f"{reverse('reporting:snapshots')}?strategy={strategy.slug}")
-        messages.success(request, f"Snapshot taken: {snapshot}.")
-        return redirect(f"{reverse('reporting:snapshots')}?strategy={strategy.slug}&before={snapshot.pk}")
+            return redirect(page)
+        messages.success(request, _("Snapshot taken: %(snapshot)s.") % {"snapshot": snapshot})
+        return redirect(f"{page}&before={snapshot.pk}")

@@ -5,7 +5,13 @@
 #                                       stop it and delete its data (also on failure or Ctrl-C)
 #   scripts/postgres.sh start           start a server in $PG_DIR (default /tmp/strategy-tracker-pg-$UID)
 #   scripts/postgres.sh url             print its DATABASE_URL
-#   scripts/postgres.sh stop            stop it and delete $PG_DIR
+#   scripts/postgres.sh stop            stop it (and its replica) and delete $PG_DIR
+#   scripts/postgres.sh replica         add a streaming replica of it (pg_basebackup) on another port
+#   scripts/postgres.sh replica-url     print the replica's DATABASE_URL
+#   scripts/postgres.sh restart         restart the primary (fast shutdown, as a package upgrade does)
+#
+# PG_DURABLE=1 keeps fsync and synchronous commit on (scripts/prod-stack.sh: its fault tests restart
+# the server and check that nothing is half-written); PG_EXTRA_OPTS adds server options to both servers.
 #
 # `run` uses a new directory each time, so several checkouts (or engineers) can test at once.
 set -euo pipefail
@@ -54,12 +60,14 @@ start() {
     # fsync/synchronous_commit/full_page_writes off: the data is thrown away after the run, so
     # crash safety buys nothing and costs most of the time of creating the test database.
     local fast="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    [ "${PG_DURABLE:-0}" != 1 ] || fast=""
+    fast="$fast ${PG_EXTRA_OPTS:-}"
+    echo "$fast" >"$PG_DIR/options"
     local port attempt
     for attempt in 1 2 3; do
         port=$(free_port)
         if as_pg "$PG_BIN/pg_ctl" --pgdata="$PG_DIR/data" --log="$PG_DIR/server.log" --wait --timeout=30 \
-            -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories='$PG_DIR' $fast" \
-            start >/dev/null; then
+            -o "$(server_options "$port")" start >/dev/null; then
             echo "$port" >"$PG_DIR/port"
             break
         fi
@@ -69,7 +77,7 @@ start() {
     [ -s "$PG_DIR/port" ] || die "could not start PostgreSQL; see $PG_DIR/server.log"
 
     # The app's role is not a superuser, as in production, but may CREATE DATABASE:
-    # pytest-django creates and drops test_$DB_NAME.
+    # pytest-django creates and drops test_$DB_NAME, or one test_${DB_NAME}_gwN per pytest-xdist worker.
     as_pg "$PG_BIN/psql" --host=127.0.0.1 --port="$port" --username=postgres --dbname=postgres \
         --quiet --no-psqlrc --set=ON_ERROR_STOP=1 \
         --command="CREATE ROLE $DB_USER LOGIN CREATEDB" \
@@ -81,8 +89,51 @@ url() {
     echo "postgres://$DB_USER@127.0.0.1:$(cat "$PG_DIR/port")/$DB_NAME"
 }
 
+server_options() {
+    echo "-c listen_addresses=127.0.0.1 -c port=$1 -c unix_socket_directories='$PG_DIR' $(cat "$PG_DIR/options")"
+}
+
+replica() {
+    [ -s "$PG_DIR/port" ] || die "no primary is running in $PG_DIR"
+    [ ! -e "$PG_DIR/replica" ] || die "$PG_DIR already has a replica"
+    # A base backup of the running primary, with standby.signal and primary_conninfo (-R): the new
+    # server starts as a hot standby streaming the primary's WAL.
+    as_pg "$PG_BIN/pg_basebackup" --host=127.0.0.1 --port="$(cat "$PG_DIR/port")" --username=postgres \
+        --pgdata="$PG_DIR/replica" --write-recovery-conf --wal-method=stream --checkpoint=fast \
+        >"$PG_DIR/basebackup.log" 2>&1 || { cat "$PG_DIR/basebackup.log" >&2; die "pg_basebackup failed"; }
+    local port attempt
+    for attempt in 1 2 3; do
+        port=$(free_port)
+        if as_pg "$PG_BIN/pg_ctl" --pgdata="$PG_DIR/replica" --log="$PG_DIR/replica.log" --wait --timeout=30 \
+            -o "$(server_options "$port")" start >/dev/null; then
+            echo "$port" >"$PG_DIR/replica-port"
+            break
+        fi
+        echo "postgres.sh: replica did not start on port $port (attempt $attempt)" >&2
+    done
+    [ -s "$PG_DIR/replica-port" ] || die "could not start the replica; see $PG_DIR/replica.log"
+    local in_recovery
+    in_recovery=$(as_pg "$PG_BIN/psql" --host=127.0.0.1 --port="$port" --username=postgres --dbname=postgres \
+        --no-psqlrc --tuples-only --no-align --command="SELECT pg_is_in_recovery()")
+    [ "$in_recovery" = t ] || die "the replica is not in recovery mode"
+}
+
+replica_url() {
+    [ -s "$PG_DIR/replica-port" ] || die "no replica is running in $PG_DIR"
+    echo "postgres://$DB_USER@127.0.0.1:$(cat "$PG_DIR/replica-port")/$DB_NAME"
+}
+
+restart() {
+    [ -s "$PG_DIR/port" ] || die "no server is running in $PG_DIR"
+    as_pg "$PG_BIN/pg_ctl" --pgdata="$PG_DIR/data" --log="$PG_DIR/server.log" --mode=fast --wait --timeout=60 \
+        -o "$(server_options "$(cat "$PG_DIR/port")")" restart >/dev/null
+}
+
 stop() {
     [ -d "$PG_DIR" ] || return 0
+    if [ -f "$PG_DIR/replica/postmaster.pid" ]; then
+        as_pg "$PG_BIN/pg_ctl" --pgdata="$PG_DIR/replica" --mode=immediate --wait stop >/dev/null 2>&1 || true
+    fi
     if [ -f "$PG_DIR/data/postmaster.pid" ]; then
         # Immediate mode: nothing here is worth a clean shutdown. (After Ctrl-C the server may
         # already be shutting down from the same SIGINT, so a failure here is not an error.)
@@ -109,9 +160,12 @@ case "${1:-}" in
 start) start && url ;;
 stop) stop ;;
 url) url ;;
+replica) replica && replica_url ;;
+replica-url) replica_url ;;
+restart) restart ;;
 run)
     shift
     run "$@"
     ;;
-*) die "usage: $0 start|stop|url|run -- COMMAND..." ;;
+*) die "usage: $0 start|stop|url|replica|replica-url|restart|run -- COMMAND..." ;;
 esac

@@ -1,5 +1,32 @@
+import collections
+import datetime
+import json
+import os
+
 import pytest
+from django.conf import settings
+from django.core.cache import cache
 from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone, translation
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    # API throttle counters and failed-guess counts (activities.security) live in the cache, which
+    # outlives a test: one test's requests must not throttle the next one's. (Cleared before each
+    # test only: after it, a test's own CACHES setting may still point at a server that is down.)
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def site_language():
+    # LocaleMiddleware activates the request's language in the thread and leaves it there after the
+    # response (the next request activates its own): a test that asked for Farsi would otherwise hand
+    # Farsi to the next test that calls a builder or a service directly.
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)
@@ -22,6 +49,45 @@ def fast_password_hasher(settings):
 def seeded(db):
     """The real seed fixtures, loaded as `manage.py seed` loads them."""
     call_command("seed", verbosity=0)
+
+
+@pytest.fixture
+def seeded_open_round(transactional_db):
+    """The real seed data, committed (for a live server's thread), and an open round of the Persian Leopard
+    strategy, opened 30 days ago and due in 21 days: what the browser tests and the journeys start from."""
+    from activities.models import Strategy
+    from tests.factories import ReportingRoundFactory
+
+    call_command("seed", verbosity=0)
+    today = timezone.localdate()
+    return ReportingRoundFactory(
+        strategy=Strategy.objects.get(slug="persian-leopard-2023-2032"),
+        name=f"{today.year} annual",
+        opens_on=today - datetime.timedelta(days=30),
+        deadline=today + datetime.timedelta(days=21),
+    )
+
+
+PASSWORD = "correct horse battery staple"  # the factories' password
+
+
+def sign_in(
+    page,
+    username,
+    *,
+    base=None,
+    password=PASSWORD,
+    username_label="Username",
+    password_label="Password",
+    button="Sign in",
+):
+    """Sign in through the login page of the live server at `base` (default: the page's own base, which
+    the journeys' new_page sets), and wait for the home page."""
+    page.goto((base or page.base) + reverse("login"))
+    page.get_by_label(username_label).fill(username)
+    page.get_by_label(password_label).fill(password)
+    page.get_by_role("button", name=button).click()
+    page.wait_for_url(f"**{reverse('activities:home')}")
 
 
 @pytest.fixture
@@ -63,3 +129,20 @@ def chromium_browser():
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The schema-fuzz figures of this run, every xdist worker's added up (tests/schemathesis/): cases,
+    response statuses, failures per check and how many of them the allow-list explains. Here, because
+    the xdist controller loads no conftest below this one."""
+    from tests.schemathesis import FIGURES_DIR
+
+    totals = collections.defaultdict(collections.Counter)
+    for path in FIGURES_DIR.glob(f"{os.getpid()}-*.json"):
+        for name, counts in json.loads(path.read_text()).items():
+            totals[name].update(counts)
+        path.unlink()
+    if totals:
+        terminalreporter.section("schemathesis figures")
+        for name, counts in totals.items():
+            terminalreporter.write_line(f"{name}: {dict(sorted(counts.items()))}")

@@ -34,13 +34,31 @@ class StaffUserFactory(UserFactory):
     is_superuser = True
 
 
+# Codes no real state has (XB–XZ are ISO 3166 user-assigned, QB–QZ unassigned; QA is Qatar), handed out
+# from the end of the alphabet down, because tests that name their states count up from XA and QA.
+SPARE_ISO_CODES = [prefix + chr(letter) for prefix in "XQ" for letter in range(ord("Z"), ord("B") - 1, -1)]
+
+
+def spare_iso_code() -> str:
+    """The first spare code no Range State in the database has yet.
+
+    A counter would not do: it runs on across a worker's tests, wraps, and then hands out a code a test
+    has already given its own state, so the factory returns that state instead of a new one."""
+    taken = set(RangeState.objects.filter(iso_code__in=SPARE_ISO_CODES).values_list("iso_code", flat=True))
+    for code in SPARE_ISO_CODES:
+        if code not in taken:
+            return code
+    raise RuntimeError(
+        f"A test made more than {len(SPARE_ISO_CODES)} Range States without naming their codes."
+    )
+
+
 class RangeStateFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = RangeState
         django_get_or_create = ("iso_code",)
 
-    # QA–QZ and XA–XZ are ISO 3166 user-assigned codes: they never clash with a real, seeded state.
-    iso_code = factory.Sequence(lambda n: "QX"[n // 26 % 2] + chr(65 + n % 26))
+    iso_code = factory.LazyFunction(spare_iso_code)
     name = factory.LazyAttribute(lambda o: f"State {o.iso_code}")
 
 
@@ -280,3 +298,136 @@ class MetapopulationForReportsFactory(factory.django.DjangoModelFactory):
     def range_states(self, create, extracted, **kwargs):
         if create and extracted:
             self.range_states.set(extracted)
+
+
+# --- the regional picture: plans, species, meetings' agendas, landscapes, funding (issue 13) -------------
+
+
+class NationalActionPlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "activities.NationalActionPlan"
+
+    slug = factory.Sequence(lambda n: f"national-action-plan-{n}")
+    strategy = factory.SubFactory(StrategyFactory)
+    range_state = factory.SubFactory(RangeStateFactory)
+    title = factory.Sequence(lambda n: f"National Action Plan {n}")
+
+
+class SpeciesFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "activities.Species"
+        django_get_or_create = ("slug",)
+
+    slug = factory.Sequence(lambda n: f"species-{n}")
+    common_name = factory.Sequence(lambda n: f"Species {n}")
+    scientific_name = factory.Sequence(lambda n: f"Felis testis{n}")
+
+
+class PlanReviewFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "activities.PlanReview"
+
+    slug = factory.Sequence(lambda n: f"plan-review-{n}")
+    title = factory.Sequence(lambda n: f"Review {n}")
+    year = 2014
+    meeting = factory.SubFactory(MeetingForReportsFactory)
+
+
+class MeetingDocumentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "activities.MeetingDocument"
+
+    meeting = factory.SubFactory(MeetingForReportsFactory)
+    symbol = factory.Sequence(lambda n: f"UNEP/CMS/TEST/Doc.{n + 1}")
+    title = factory.Sequence(lambda n: f"Document {n}")
+    kind = "working"
+
+
+class MeetingDayFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "activities.MeetingDay"
+
+    meeting = factory.SubFactory(MeetingForReportsFactory)
+    date = factory.LazyAttribute(lambda o: o.meeting.start_date)
+    hours = "08:30 to 18:00 CET"
+
+
+class AgendaItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "activities.AgendaItem"
+
+    day = factory.SubFactory(MeetingDayFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    number = factory.Sequence(lambda n: n + 1)
+    title = factory.Sequence(lambda n: f"Agenda item {n}")
+    time_text = "08:30 – 10:45"
+    starts_at = datetime.time(8, 30)
+    ends_at = datetime.time(10, 45)
+
+
+class EcoregionalPlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "activities.EcoregionalPlan"
+
+    slug = factory.Sequence(lambda n: f"ecoregional-plan-{n}")
+    title = factory.Sequence(lambda n: f"Ecoregional Conservation Plan {n}")
+    short_name = factory.Sequence(lambda n: f"ECP {n}")
+
+
+class LandscapeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "activities.Landscape"
+
+    plan = factory.SubFactory(EcoregionalPlanFactory)
+    kind = "conservation"
+    code = factory.Sequence(lambda n: str(n + 1))
+    name = factory.Sequence(lambda n: f"Landscape {n}")
+
+
+class ThematicAreaFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "activities.ThematicArea"
+
+    plan = factory.SubFactory(EcoregionalPlanFactory)
+    letter = factory.Sequence(lambda n: chr(65 + n % 26))
+    title = factory.Sequence(lambda n: f"Thematic area {n}")
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "activities.Organisation"
+        django_get_or_create = ("slug",)
+
+    slug = factory.Sequence(lambda n: f"organisation-{n}")
+    name = factory.Sequence(lambda n: f"Organisation {n}")
+
+
+class ProgrammeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "activities.Programme"
+
+    slug = factory.Sequence(lambda n: f"programme-{n}")
+    name = factory.Sequence(lambda n: f"Programme {n}")
+    kind = "grant_making"
+    managed_by = factory.SubFactory(OrganisationFactory)
+
+
+class GrantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "activities.Grant"
+
+    slug = factory.Sequence(lambda n: f"grant-{n}")
+    title = factory.Sequence(lambda n: f"Grant {n}")
+    programme = factory.SubFactory(ProgrammeFactory)
+    donor = factory.SubFactory(OrganisationFactory)
+    grantee = factory.SubFactory(OrganisationFactory)
+    starts_on = datetime.date(2024, 1, 1)
+    ends_on = datetime.date(2025, 12, 31)
+
+
+class GrantActivityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "activities.GrantActivity"
+
+    grant = factory.SubFactory(GrantFactory)
+    activity = factory.SubFactory(ActivityFactory)

@@ -3,24 +3,35 @@
     {"errors": [{"field": "due_year", "code": "invalid", "detail": "Enter a number."}]}
 
 `field` names the query parameter or body field at fault (null when the error is not about one field).
+`detail` is in the request's language (Accept-Language); `code` never changes with it, so clients test it.
 Domain errors raised by the services are translated here: Django's ValidationError → 400,
-PermissionDenied → 403, EditConflict → 409 (with the entry's current version)."""
+PermissionDenied → 403, EditConflict → 409 (with the entry's current version). An unexpected error is
+a 500 in the same shape (and logged as Django logs a 500); so are URLs under /api/ that match no route
+(not_found, server_error: the project's handler404 and handler500)."""
+
+import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.utils.translation import gettext_lazy as _
+from django.views import defaults
 from rest_framework import exceptions, status
+from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from activities.services import EditConflict
 
 NON_FIELD_KEYS = {"non_field_errors", "__all__"}
+API_PREFIX = "/api/"
+SERVER_ERROR = "The server could not answer this request. The error has been logged; try again later."
+logger = logging.getLogger("django.request")
 
 
 class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_code = "conflict"
-    default_detail = "The resource has changed."
+    default_detail = _("The resource has changed.")
 
 
 def _flatten(detail, field=None) -> list[dict]:
@@ -71,10 +82,50 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound(str(exc) or None)
 
     response = drf_exception_handler(exc, context)
-    if response is None:
-        return None  # an unexpected error: Django's 500 handling (and logging) takes over
+    if response is None:  # an unexpected error: logged as Django logs a 500, answered in the error shape
+        request = context.get("request")
+        logger.error(
+            "Internal Server Error: %s",
+            getattr(request, "path", "?"),
+            exc_info=exc,
+            extra={"status_code": 500, "request": getattr(request, "_request", request)},
+        )
+        response = Response(status=status.HTTP_500_INTERNAL_SERVER_ERROR)
+        exc = exceptions.APIException(SERVER_ERROR, code="server_error")
     response.data = {"errors": _flatten(exc.detail)} | extra
     view = context.get("view")
     if view is not None and hasattr(view, "use_json_for_errors"):
         view.use_json_for_errors(context["request"])
     return response
+
+
+def _error(status_code: int, code: str, detail: str) -> JsonResponse:
+    return JsonResponse({"errors": [{"field": None, "code": code, "detail": detail}]}, status=status_code)
+
+
+def not_found(request, exception):
+    """handler404: under /api/, the error shape; elsewhere Django's page."""
+    if request.path.startswith(API_PREFIX):
+        return _error(404, "not_found", "No API resource at this address. The API's routes are at /api/v1/.")
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    """handler500: under /api/, the error shape; elsewhere Django's page."""
+    if request.path.startswith(API_PREFIX):
+        return _error(500, "server_error", SERVER_ERROR)
+    return defaults.server_error(request)
+
+
+def bad_request(request, exception):
+    """handler400 (e.g. a request body over the size limit): under /api/, the error shape."""
+    if request.path.startswith(API_PREFIX):
+        return _error(400, "bad_request", str(exception) or "Bad request.")
+    return defaults.bad_request(request, exception)
+
+
+def permission_denied(request, exception):
+    """handler403: under /api/, the error shape; elsewhere the project's page."""
+    if request.path.startswith(API_PREFIX):
+        return _error(403, "permission_denied", str(exception) or "You may not do this.")
+    return defaults.permission_denied(request, exception)

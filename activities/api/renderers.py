@@ -1,15 +1,17 @@
 """CSV and XLSX renderers for list endpoints: one flat row per result, a header row, the same
 filters as the JSON. Lists become "; "-joined text, nested objects dotted columns, and the
 activities' status summary "AM: in_progress (2025-06-30); …". XLSX cells keep their types (numbers
-as numbers, dates as dates) and the header row is frozen."""
+as numbers, dates as dates) and the header row is frozen. Cells are written by activities.exporting,
+which keeps user text as text (no formulas, no control characters)."""
 
-import csv
 import datetime
 import io
 import re
 from decimal import Decimal
 
 from rest_framework import renderers
+
+from activities.exporting import CSVWriter, xlsx_append, xlsx_sheet_title
 
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -73,11 +75,9 @@ class CSVRenderer(renderers.BaseRenderer):
             return b""
         header, rows = table(data, renderer_context)
         out = io.StringIO()
-        # A byte-order mark, so that Excel reads the file as UTF-8 (names such as Türkiye).
-        out.write("\ufeff")
-        writer = csv.DictWriter(out, fieldnames=header, extrasaction="ignore", lineterminator="\r\n")
-        writer.writeheader()
-        writer.writerows({key: _csv_safe(value) for key, value in row.items()} for row in rows)
+        writer = CSVWriter(out)
+        writer.writerow(header)
+        writer.writerows([row.get(key) for key in header] for row in rows)
         response = (renderer_context or {}).get("response")
         if response is not None:
             response["Content-Disposition"] = f'attachment; filename="{_filename(renderer_context, "csv")}"'
@@ -99,16 +99,15 @@ class XLSXRenderer(renderers.BaseRenderer):
         header, rows = table(data, renderer_context)
         workbook = Workbook(write_only=False)
         sheet = workbook.active
-        sheet.title = (getattr((renderer_context or {}).get("view"), "basename", None) or "export")[:31]
-        sheet.append(header)
+        sheet.title = xlsx_sheet_title(
+            getattr((renderer_context or {}).get("view"), "basename", None) or "export", set()
+        )
+        xlsx_append(sheet, header)
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         sheet.freeze_panes = "A2"
         for row in rows:
-            sheet.append([_typed(row.get(key)) for key in header])
-            for cell in sheet[sheet.max_row]:
-                if cell.data_type == "f":  # text that merely starts with "=" stays text
-                    cell.data_type = "s"
+            xlsx_append(sheet, [_typed(row.get(key)) for key in header])
         for index, key in enumerate(header, start=1):
             sheet.column_dimensions[sheet.cell(1, index).column_letter].width = min(max(len(key) + 2, 10), 60)
         out = io.BytesIO()
@@ -127,11 +126,4 @@ def _typed(value):
             return datetime.date.fromisoformat(value)
         except ValueError:
             return value
-    return value
-
-
-def _csv_safe(value):
-    # Never let text from the data become a formula when the file is opened in a spreadsheet.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
     return value

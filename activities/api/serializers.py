@@ -1,11 +1,19 @@
 """Serializers of the REST API v1. Every field carries a description for the OpenAPI schema: the
-model's help_text where it has one, otherwise the text in HELP below.
+model's help_text where it has one, otherwise the text in HELP below. Descriptions are lazy
+translations: drf-spectacular writes the schema in the request's language, English by default
+(?lang=ru asks for another).
 
 Read serializers expose natural keys (strategy slug, activity and result codes, Range State ISO codes)
 beside ids. Write serializers only check the shape of input; the services do the writing and the
 permission checks (activities.services, activities.permissions)."""
 
-from django.urls import reverse
+from operator import attrgetter
+from urllib.parse import quote
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.http import RFC3986_SUBDELIMS
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -27,75 +35,81 @@ from activities.models import (
 )
 from activities.permissions import Action
 from activities.services import EDITABLE_FIELDS
+from activities.validators import MAX_ID, refuse_control_characters
 
 HELP = {
-    "id": "Database id (stable, but prefer the natural key).",
-    "url": "This item's API address, by natural key.",
-    "slug": "Stable natural key used in URLs.",
-    "title": "Title as in the source.",
-    "short_name": "Short name.",
-    "period_start": "First year of the strategy's period.",
-    "period_end": "Last year of the strategy's period.",
-    "vision": "The strategy's vision, as in the source.",
-    "goal": "The strategy's goal, as in the source.",
-    "number": "Number as in the source (gaps included).",
-    "text": "Text as in the source.",
-    "code": "Code as in the source.",
-    "name": "Name.",
-    "category": "Kind of actor.",
-    "description": "Description.",
-    "iso_code": "ISO 3166-1 alpha-2 code.",
-    "strategy": "Strategy slug.",
-    "theme": "Theme number; null where the source does not say.",
-    "objective": "Objective number.",
-    "result": "Result code, e.g. 1.1.",
-    "activity": "Activity code, e.g. 1.1.1.a.",
-    "activity_id": "Activity id.",
-    "range_state": "Range State ISO code; null for range-wide.",
-    "range_state_name": "Range State name; null for range-wide.",
-    "indicator": "Indicator as in the source.",
-    "timeline": "Timeline, source text (e.g. '2024-2027', 'Every three years').",
-    "timeline_kind": "How the timeline was read.",
-    "start_year": "First year of the timeline, if it gives one.",
-    "due_year": "Year the activity is due (end of the timeline), if it gives one.",
-    "recurrence": "For recurring activities: the interval in years, if the source gives one.",
-    "cost_kind": "How the cost was read.",
-    "actors": "Names of the normalised actors the Actor cell names.",
-    "actors_text": "Actor cell, source text.",
-    "cami_pow": "Codes of the CAMI Programme of Work measures the activity implements (ranges expanded).",
-    "cami_pow_text": "CAMI POW cell, source text.",
-    "priority": "1 low, 2 medium, 3 high; null where the source gives none.",
-    "statuses": "Latest approved status per Range State (and range-wide), one item per state reported on.",
-    "status": "Reported status.",
-    "reporting_date": "The date the reported status refers to.",
-    "approved_at": "When the entry giving this status was approved.",
-    "entry": "Id of the approved progress entry giving this status.",
-    "narrative": "What was done, by whom, and what is still missing.",
-    "review_state": "Workflow state: draft, submitted, returned or approved.",
-    "submitted_at": "When it was last submitted for review.",
-    "reviewed_at": "When it was last approved or returned.",
-    "version": "Increases with every change; send it back with PATCH (optimistic locking).",
-    "created_at": "When it was created.",
-    "updated_at": "When it last changed.",
-    "evidence": "Supporting links and files (restricted ones only for users allowed to see them).",
-    "restricted_details": "Sensitive details: present only for the Secretariat and the Range State's "
-    "focal points and delegates; never for anonymous clients or partners.",
-    "range_states": "ISO codes of the Range States.",
-    "strategies": "Slugs of the strategies the Range State implements.",
-    "objective_count": "Objectives recorded.",
-    "result_count": "Results recorded.",
-    "activity_count": "Activities recorded.",
-    "adopted_at": "Name of the meeting that adopted, endorsed or revised the strategy.",
-    "activities_url": "API address of the strategy's activities.",
-    "reporting_round": "Reporting round id, if any.",
-    "amount_spent_usd": "Amount spent, in USD.",
-    "review_comment": "The reviewer's comment when returning an entry.",
-    "source": "Source of the information.",
-    "confidence": "How well the reported status is supported.",
-    "kind": "link or file.",
-    "content_type": "MIME type of an uploaded file.",
-    "size": "File size in bytes.",
-    "restricted": "Sensitive evidence: only shown to users allowed to see restricted details.",
+    "id": _("Database id (stable, but prefer the natural key)."),
+    "url": _("This item's API address, by natural key."),
+    "slug": _("Stable natural key used in URLs."),
+    "title": _("Title as in the source."),
+    "short_name": _("Short name."),
+    "period_start": _("First year of the strategy's period."),
+    "period_end": _("Last year of the strategy's period."),
+    "vision": _("The strategy's vision, as in the source."),
+    "goal": _("The strategy's goal, as in the source."),
+    "number": _("Number as in the source (gaps included)."),
+    "text": _("Text as in the source."),
+    "code": _("Code as in the source."),
+    "name": _("Name."),
+    "category": _("Kind of actor."),
+    "description": _("Description."),
+    "iso_code": _("ISO 3166-1 alpha-2 code."),
+    "strategy": _("Strategy slug."),
+    "theme": _("Theme number; null where the source does not say."),
+    "objective": _("Objective number."),
+    "result": _("Result code, e.g. 1.1."),
+    "activity": _("Activity code, e.g. 1.1.1.a."),
+    "activity_id": _("Activity id."),
+    "range_state": _("Range State ISO code; null for range-wide."),
+    "range_state_name": _("Range State name; null for range-wide."),
+    "indicator": _("Indicator as in the source."),
+    "timeline": _("Timeline, source text (e.g. '2024-2027', 'Every three years')."),
+    "timeline_kind": _("How the timeline was read."),
+    "start_year": _("First year of the timeline, if it gives one."),
+    "due_year": _("Year the activity is due (end of the timeline), if it gives one."),
+    "recurrence": _("For recurring activities: the interval in years, if the source gives one."),
+    "cost_kind": _("How the cost was read."),
+    "actors": _("Names of the normalised actors the Actor cell names."),
+    "actors_text": _("Actor cell, source text."),
+    "cami_pow": _("Codes of the CAMI Programme of Work measures the activity implements (ranges expanded)."),
+    "cami_pow_text": _("CAMI POW cell, source text."),
+    "priority": _("1 low, 2 medium, 3 high; null where the source gives none."),
+    "statuses": _("Latest approved status per Range State (and range-wide), one item per state reported on."),
+    "status": _("Reported status."),
+    "reporting_date": _("The date the reported status refers to."),
+    "approved_at": _("When the entry giving this status was approved."),
+    "entry": _("Id of the approved progress entry giving this status."),
+    "narrative": _("What was done, by whom, and what is still missing."),
+    "review_state": _("Workflow state: draft, submitted, returned or approved."),
+    "submitted_at": _("When it was last submitted for review."),
+    "reviewed_at": _("When it was last approved or returned."),
+    "version": _("Increases with every change; send it back with PATCH (optimistic locking)."),
+    "created_at": _("When it was created."),
+    "updated_at": _("When it last changed."),
+    "evidence": _("Supporting links and files (restricted ones only for users allowed to see them)."),
+    "restricted_details": _(
+        "Sensitive details: present only for the Secretariat and the Range State's "
+        "focal points and delegates; never for anonymous clients or partners."
+    ),
+    "range_states": _("ISO codes of the Range States."),
+    "strategies": _("Slugs of the strategies the Range State implements."),
+    "objective_count": _("Objectives recorded."),
+    "result_count": _("Results recorded."),
+    "activity_count": _("Activities recorded."),
+    "adopted_at": _("Name of the meeting that adopted, endorsed or revised the strategy."),
+    "activities_url": _("API address of the strategy's activities."),
+    "reporting_round": _("Reporting round id, if any."),
+    "amount_spent_usd": _("Amount spent, in USD."),
+    "review_comment": _(
+        "The reviewer's comment when returning an entry: present only for the Secretariat "
+        "and the Range State's focal points and delegates."
+    ),
+    "source": _("Source of the information."),
+    "confidence": _("How well the reported status is supported."),
+    "kind": _("link or file."),
+    "content_type": _("MIME type of an uploaded file."),
+    "size": _("File size in bytes."),
+    "restricted": _("Sensitive evidence: only shown to users allowed to see restricted details."),
 }
 
 
@@ -114,14 +128,48 @@ def _absolute(request, path: str) -> str:
     return request.build_absolute_uri(path) if request is not None else path
 
 
+PLACEHOLDER = "zqxPLACEHOLDERxqz"  # letters only: reverse() leaves it as it is
+
+
+@extend_schema_field(OpenApiTypes.URI)
+class DetailURLField(serializers.Field):
+    """An object's API address: the route `view_name` with the object's attributes `attributes`
+    (dotted, e.g. "strategy.slug", "code") as its arguments."""
+
+    def __init__(self, view_name: str, *attributes: str, **kwargs):
+        self.view_name, self.attributes = view_name, attributes
+        self._getters = [attrgetter(name) for name in attributes]
+        self._template = None
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, value):
+        args = [str(get(value)) for get in self._getters]
+        if self._template is None:
+            # reverse() once per list, with placeholders; each row then fills in its own arguments,
+            # quoted as reverse() quotes them (a list of 100 activities reversed 100 URLs). A route whose
+            # arguments must be digits takes no placeholder: it is reversed per row.
+            try:
+                placeholders = [f"{PLACEHOLDER}{i}{PLACEHOLDER}" for i in range(len(args))]
+                path = reverse(self.view_name, args=placeholders)
+                self._template = _absolute(self.context.get("request"), path).split(PLACEHOLDER)
+            except NoReverseMatch:
+                self._template = False
+        if not self._template or any(not arg or "/" in arg for arg in args):
+            return _absolute(self.context.get("request"), reverse(self.view_name, args=args))
+        parts = list(self._template)
+        for i, arg in enumerate(args):
+            parts[2 * i + 1] = quote(arg, safe=RFC3986_SUBDELIMS + "/~:@")
+        return "".join(parts)
+
+
 class StrategySerializer(DescribedMixin, serializers.ModelSerializer):
-    url = serializers.SerializerMethodField()
+    url = DetailURLField("api:strategy-detail", "slug")
     adopted_at = serializers.SlugRelatedField(slug_field="name", read_only=True, allow_null=True)
     range_states = serializers.SlugRelatedField(slug_field="iso_code", many=True, read_only=True)
     objective_count = serializers.IntegerField(read_only=True)
     result_count = serializers.IntegerField(read_only=True)
     activity_count = serializers.IntegerField(read_only=True)
-    activities_url = serializers.SerializerMethodField()
+    activities_url = DetailURLField("api:strategy-activity-list", "slug")
 
     class Meta:
         model = Strategy
@@ -149,32 +197,18 @@ class StrategySerializer(DescribedMixin, serializers.ModelSerializer):
             "activities_url",
         ]
 
-    @extend_schema_field(OpenApiTypes.URI)
-    def get_url(self, obj) -> str:
-        return _absolute(self.context.get("request"), reverse("api:strategy-detail", args=[obj.slug]))
-
-    @extend_schema_field(OpenApiTypes.URI)
-    def get_activities_url(self, obj) -> str:
-        path = reverse("api:strategy-activity-list", kwargs={"strategy_slug": obj.slug})
-        return _absolute(self.context.get("request"), path)
-
 
 class ThemeSerializer(DescribedMixin, serializers.ModelSerializer):
-    url = serializers.SerializerMethodField()
+    url = DetailURLField("api:strategy-theme-detail", "strategy.slug", "number")
     strategy = serializers.SlugRelatedField(slug_field="slug", read_only=True)
 
     class Meta:
         model = Theme
         fields = ["id", "url", "strategy", "number", "title"]
 
-    @extend_schema_field(OpenApiTypes.URI)
-    def get_url(self, obj) -> str:
-        path = reverse("api:strategy-theme-detail", args=[obj.strategy.slug, obj.number])
-        return _absolute(self.context.get("request"), path)
-
 
 class ObjectiveSerializer(DescribedMixin, serializers.ModelSerializer):
-    url = serializers.SerializerMethodField()
+    url = DetailURLField("api:strategy-objective-detail", "strategy.slug", "number")
     strategy = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     theme = serializers.SlugRelatedField(slug_field="number", read_only=True, allow_null=True)
 
@@ -182,14 +216,9 @@ class ObjectiveSerializer(DescribedMixin, serializers.ModelSerializer):
         model = Objective
         fields = ["id", "url", "strategy", "theme", "number", "text"]
 
-    @extend_schema_field(OpenApiTypes.URI)
-    def get_url(self, obj) -> str:
-        path = reverse("api:strategy-objective-detail", args=[obj.strategy.slug, obj.number])
-        return _absolute(self.context.get("request"), path)
-
 
 class ResultSerializer(DescribedMixin, serializers.ModelSerializer):
-    url = serializers.SerializerMethodField()
+    url = DetailURLField("api:strategy-result-detail", "strategy.slug", "code")
     strategy = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     objective = serializers.SlugRelatedField(slug_field="number", read_only=True)
 
@@ -197,48 +226,30 @@ class ResultSerializer(DescribedMixin, serializers.ModelSerializer):
         model = Result
         fields = ["id", "url", "strategy", "objective", "code", "text"]
 
-    @extend_schema_field(OpenApiTypes.URI)
-    def get_url(self, obj) -> str:
-        path = reverse("api:strategy-result-detail", args=[obj.strategy.slug, obj.code])
-        return _absolute(self.context.get("request"), path)
-
 
 class ActorSerializer(DescribedMixin, serializers.ModelSerializer):
-    url = serializers.SerializerMethodField()
+    url = DetailURLField("api:actor-detail", "slug")
 
     class Meta:
         model = Actor
         fields = ["id", "url", "slug", "name", "category", "description"]
 
-    @extend_schema_field(OpenApiTypes.URI)
-    def get_url(self, obj) -> str:
-        return _absolute(self.context.get("request"), reverse("api:actor-detail", args=[obj.slug]))
-
 
 class RangeStateSerializer(DescribedMixin, serializers.ModelSerializer):
-    url = serializers.SerializerMethodField()
+    url = DetailURLField("api:range-state-detail", "iso_code")
     strategies = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
 
     class Meta:
         model = RangeState
         fields = ["id", "url", "iso_code", "name", "strategies"]
 
-    @extend_schema_field(OpenApiTypes.URI)
-    def get_url(self, obj) -> str:
-        return _absolute(self.context.get("request"), reverse("api:range-state-detail", args=[obj.iso_code]))
-
 
 class WorkProgrammeMeasureSerializer(DescribedMixin, serializers.ModelSerializer):
-    url = serializers.SerializerMethodField()
+    url = DetailURLField("api:work-programme-measure-detail", "code")
 
     class Meta:
         model = WorkProgrammeMeasure
         fields = ["id", "url", "code", "title"]
-
-    @extend_schema_field(OpenApiTypes.URI)
-    def get_url(self, obj) -> str:
-        path = reverse("api:work-programme-measure-detail", args=[obj.code])
-        return _absolute(self.context.get("request"), path)
 
 
 class ActivityStatusSerializer(DescribedMixin, serializers.ModelSerializer):
@@ -251,9 +262,22 @@ class ActivityStatusSerializer(DescribedMixin, serializers.ModelSerializer):
         model = ActivityStateStatus
         fields = ["range_state", "range_state_name", "status", "reporting_date", "approved_at", "entry"]
 
+    def to_representation(self, instance):
+        # Up to 21 per activity, 2,100 on a page of 100: read directly rather than field by field; the
+        # dates and times still go through their fields, so they read as everywhere else.
+        fields, state = self.fields, instance.range_state
+        return {
+            "range_state": state.iso_code if state else None,
+            "range_state_name": state.name if state else None,
+            "status": instance.status,
+            "reporting_date": fields["reporting_date"].to_representation(instance.reporting_date),
+            "approved_at": fields["approved_at"].to_representation(instance.approved_at),
+            "entry": instance.entry_id,
+        }
+
 
 class ActivitySerializer(DescribedMixin, serializers.ModelSerializer):
-    url = serializers.SerializerMethodField()
+    url = DetailURLField("api:strategy-activity-detail", "strategy.slug", "code")
     strategy = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     theme = serializers.SerializerMethodField()
     objective = serializers.IntegerField(source="result.objective.number", read_only=True)
@@ -297,11 +321,6 @@ class ActivitySerializer(DescribedMixin, serializers.ModelSerializer):
             "statuses",
         ]
 
-    @extend_schema_field(OpenApiTypes.URI)
-    def get_url(self, obj) -> str:
-        path = reverse("api:strategy-activity-detail", args=[obj.strategy.slug, obj.code])
-        return _absolute(self.context.get("request"), path)
-
     @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_theme(self, obj) -> int | None:
         theme = obj.result.objective.theme
@@ -330,16 +349,18 @@ class EvidenceSerializer(DescribedMixin, serializers.ModelSerializer):
 
 
 class ProgressEntrySerializer(DescribedMixin, serializers.ModelSerializer):
-    """A progress entry as the requesting user may see it: restricted details and restricted evidence
-    only when permissions.allowed(user, VIEW_RESTRICTED, entry)."""
+    """A progress entry as the requesting user may see it: restricted details, restricted evidence and the
+    reviewer's comment only when permissions.allowed(user, VIEW_RESTRICTED, entry); everyone else reads
+    the entry's approved state only."""
 
-    url = serializers.SerializerMethodField()
+    url = DetailURLField("api:progress-detail", "pk")
     strategy = serializers.CharField(source="activity.strategy.slug", read_only=True)
     activity = serializers.CharField(source="activity.code", read_only=True)
     activity_id = serializers.IntegerField(read_only=True)
     range_state = serializers.SlugRelatedField(slug_field="iso_code", read_only=True, allow_null=True)
     reporting_round = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     evidence = serializers.SerializerMethodField()
+    review_comment = serializers.CharField(read_only=True, required=False)
     restricted_details = serializers.CharField(read_only=True, required=False)
 
     class Meta:
@@ -368,6 +389,8 @@ class ProgressEntrySerializer(DescribedMixin, serializers.ModelSerializer):
             "evidence",
             "restricted_details",
         ]
+        # present only for readers who may see restricted details: not required (api/schema.py)
+        omitted_for_some_readers = ["restricted_details", "review_comment"]
 
     def _may_see_restricted(self, entry) -> bool:
         request = self.context.get("request")
@@ -379,11 +402,8 @@ class ProgressEntrySerializer(DescribedMixin, serializers.ModelSerializer):
         data = super().to_representation(instance)
         if not self._restricted_ok:
             data.pop("restricted_details", None)
+            data.pop("review_comment", None)
         return data
-
-    @extend_schema_field(OpenApiTypes.URI)
-    def get_url(self, obj) -> str:
-        return _absolute(self.context.get("request"), reverse("api:progress-detail", args=[obj.pk]))
 
     @extend_schema_field(EvidenceSerializer(many=True))
     def get_evidence(self, obj) -> list:
@@ -397,23 +417,34 @@ class ProgressEntrySerializer(DescribedMixin, serializers.ModelSerializer):
 class ProgressEntryCreateSerializer(DescribedMixin, serializers.Serializer):
     """A new progress entry (saved as a draft). The activity is named by strategy slug and code."""
 
-    strategy = serializers.SlugField(help_text="Strategy slug, e.g. persian-leopard-2023-2032.")
+    strategy = serializers.SlugField(help_text=_("Strategy slug, e.g. persian-leopard-2023-2032."))
     activity = serializers.CharField(
-        max_length=20, help_text="Activity code within the strategy, e.g. 1.1.1.a."
+        validators=[refuse_control_characters],
+        max_length=20,
+        help_text=_("Activity code within the strategy, e.g. 1.1.1.a."),
     )
     range_state = serializers.CharField(
+        validators=[refuse_control_characters],
         max_length=2,
         allow_null=True,
-        help_text="Range State ISO code, e.g. AM; null for range-wide progress.",
+        help_text=_("Range State ISO code, e.g. AM; null for range-wide progress."),
     )
-    reporting_date = serializers.DateField(help_text="The date the reported status refers to (YYYY-MM-DD).")
-    status = serializers.ChoiceField(choices=ProgressEntry.Status.choices, help_text="Reported status.")
-    narrative = serializers.CharField(required=False, allow_blank=True, default="")
-    source = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+    reporting_date = serializers.DateField(
+        help_text=_("The date the reported status refers to (YYYY-MM-DD).")
+    )
+    status = serializers.ChoiceField(choices=ProgressEntry.Status.choices, help_text=_("Reported status."))
+    narrative = serializers.CharField(
+        validators=[refuse_control_characters], required=False, allow_blank=True, default=""
+    )
+    source = serializers.CharField(
+        validators=[refuse_control_characters], required=False, allow_blank=True, default="", max_length=500
+    )
     confidence = serializers.ChoiceField(
         choices=ProgressEntry.Confidence.choices, required=False, default=ProgressEntry.Confidence.EXPERT
     )
-    restricted_details = serializers.CharField(required=False, allow_blank=True, default="")
+    restricted_details = serializers.CharField(
+        validators=[refuse_control_characters], required=False, allow_blank=True, default=""
+    )
     amount_spent_usd = serializers.DecimalField(
         max_digits=14, decimal_places=2, min_value=0, required=False, allow_null=True, default=None
     )
@@ -424,7 +455,9 @@ class ProgressEntryCreateSerializer(DescribedMixin, serializers.Serializer):
     def validate(self, attrs):
         strategy = Strategy.objects.filter(slug=attrs["strategy"]).first()
         if strategy is None:
-            raise serializers.ValidationError({"strategy": "No strategy with this slug."}, code="not_found")
+            raise serializers.ValidationError(
+                {"strategy": gettext("No strategy with this slug.")}, code="not_found"
+            )
         activity = (
             Activity.objects.select_related("strategy", "result")
             .filter(strategy=strategy, code=attrs["activity"])
@@ -432,7 +465,11 @@ class ProgressEntryCreateSerializer(DescribedMixin, serializers.Serializer):
         )
         if activity is None:
             raise serializers.ValidationError(
-                {"activity": f"No activity {attrs['activity']} in {strategy.slug}."}, code="not_found"
+                {
+                    "activity": gettext("No activity %(code)s in %(strategy)s.")
+                    % {"code": attrs["activity"], "strategy": strategy.slug}
+                },
+                code="not_found",
             )
         attrs["activity"] = activity
         del attrs["strategy"]
@@ -440,7 +477,7 @@ class ProgressEntryCreateSerializer(DescribedMixin, serializers.Serializer):
             state = RangeState.objects.filter(iso_code=attrs["range_state"].upper()).first()
             if state is None:
                 raise serializers.ValidationError(
-                    {"range_state": "No Range State with this ISO code."}, code="not_found"
+                    {"range_state": gettext("No Range State with this ISO code.")}, code="not_found"
                 )
             attrs["range_state"] = state
         return attrs
@@ -450,19 +487,30 @@ class ProgressEntryUpdateSerializer(DescribedMixin, serializers.Serializer):
     """Changes to a progress entry. `version` is the version the client last read: if the entry has
     changed since, nothing is saved and the answer is 409 with the current version."""
 
-    version = serializers.IntegerField(min_value=1, help_text="The entry's version as last read.")
+    version = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, help_text=_("The entry's version as last read.")
+    )
     reason = serializers.CharField(
+        validators=[refuse_control_characters],
         required=False,
         allow_blank=True,
         default="",
-        help_text="Why the entry is changed; required when editing an approved entry (kept in the history).",
+        help_text=_(
+            "Why the entry is changed; required when editing an approved entry (kept in the history)."
+        ),
     )
     reporting_date = serializers.DateField(required=False)
     status = serializers.ChoiceField(choices=ProgressEntry.Status.choices, required=False)
-    narrative = serializers.CharField(required=False, allow_blank=True)
-    source = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    narrative = serializers.CharField(
+        validators=[refuse_control_characters], required=False, allow_blank=True
+    )
+    source = serializers.CharField(
+        validators=[refuse_control_characters], required=False, allow_blank=True, max_length=500
+    )
     confidence = serializers.ChoiceField(choices=ProgressEntry.Confidence.choices, required=False)
-    restricted_details = serializers.CharField(required=False, allow_blank=True)
+    restricted_details = serializers.CharField(
+        validators=[refuse_control_characters], required=False, allow_blank=True
+    )
     amount_spent_usd = serializers.DecimalField(
         max_digits=14, decimal_places=2, min_value=0, required=False, allow_null=True
     )
@@ -476,7 +524,8 @@ class ProgressEntryUpdateSerializer(DescribedMixin, serializers.Serializer):
             raise serializers.ValidationError(
                 {
                     "non_field_errors": [
-                        f"Nothing to change: send one or more of {', '.join(EDITABLE_FIELDS)}."
+                        gettext("Nothing to change: send one or more of %(fields)s.")
+                        % {"fields": ", ".join(EDITABLE_FIELDS)}
                     ]
                 }
             )
@@ -484,24 +533,25 @@ class ProgressEntryUpdateSerializer(DescribedMixin, serializers.Serializer):
 
 
 class ProgressEntryReturnSerializer(DescribedMixin, serializers.Serializer):
-    comment = serializers.CharField(help_text="What the reporter should change.")
-
-
-class EmptySerializer(serializers.Serializer):
-    """No body."""
+    comment = serializers.CharField(
+        validators=[refuse_control_characters], help_text=_("What the reporter should change.")
+    )
 
 
 class ErrorItemSerializer(serializers.Serializer):
     field = serializers.CharField(
-        allow_null=True, help_text="The query parameter or body field at fault; null for the whole request."
+        allow_null=True,
+        help_text=_("The query parameter or body field at fault; null for the whole request."),
     )
-    code = serializers.CharField(help_text="Machine-readable error code, e.g. invalid, required, not_found.")
-    detail = serializers.CharField(help_text="Human-readable explanation.")
+    code = serializers.CharField(
+        help_text=_("Machine-readable error code, e.g. invalid, required, not_found."),
+    )
+    detail = serializers.CharField(help_text=_("Human-readable explanation."))
 
 
 class ErrorSerializer(serializers.Serializer):
-    errors = ErrorItemSerializer(many=True, help_text="One item per problem.")
+    errors = ErrorItemSerializer(many=True, help_text=_("One item per problem."))
 
 
 class ConflictSerializer(ErrorSerializer):
-    current_version = serializers.IntegerField(help_text="The entry's version now: reload it and retry.")
+    current_version = serializers.IntegerField(help_text=_("The entry's version now: reload it and retry."))

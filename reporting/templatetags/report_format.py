@@ -5,19 +5,23 @@ from decimal import Decimal
 
 from django import template
 from django.urls import reverse
+from django.utils.formats import date_format, number_format
 from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
+from django.utils.translation import gettext, ngettext, pgettext
 
-from reporting.aggregations import STATUS_LABELS, STATUS_ORDER
+from reporting.reports.core import STATUS_LABELS, STATUS_ORDER
 
 register = template.Library()
 
 
 @register.filter
 def percent(share) -> str:
-    """A share 0–1 as '42 %'; an em dash when there is nothing to divide."""
-    return "—" if share is None else f"{share * 100:.0f} %"
+    """A share 0–1 as '42 %' (digits and sign as the active language writes them, the same words as the
+    maps' reporting.maps.render.percent); an em dash when there is nothing to divide."""
+    if share is None:
+        return "—"
+    return gettext("%(percent)s %%") % {"percent": number_format(round(share * 100))}
 
 
 @register.filter
@@ -34,15 +38,21 @@ def status_badge(status, date=None):
             status,
             STATUS_LABELS.get(status, status),
             date.isoformat(),
-            f"{date:%-d %b %Y}",
+            short_date(date),
         )
     return format_html('<span class="st st-{}">{}</span>', status, STATUS_LABELS.get(status, status))
 
 
-def _usd(value) -> str:
+def short_date(value) -> str:
+    """A date as '1 Mar 2024', the month abbreviated in the active language."""
+    return date_format(value, "j M Y")
+
+
+def usd(value) -> str:
+    """An amount grouped as the active language groups digits, cents only when there are some."""
     value = Decimal(value)
     places = 0 if value == value.to_integral_value() else 2
-    return f"{value:,.{places}f}"
+    return number_format(value, places, force_grouping=True)
 
 
 @register.simple_tag
@@ -51,18 +61,18 @@ def report_cell(value, column, strategy):
     if kind == "status":
         return status_badge(value) if value else ""
     if value is None or value == "":
-        return mark_safe('<span class="muted" aria-label="none">—</span>')
+        return format_html('<span class="muted" aria-label="{}">—</span>', gettext("none"))
     if kind == "activity":
         url = reverse("activities:activity-detail", kwargs={"slug": strategy.slug, "code": value})
         return format_html('<a href="{}">{}</a>', url, value)
     if kind == "usd":
-        return _usd(value)
+        return usd(value)
     if kind == "percent":
         return percent(value)
     if kind == "date":
-        return format_html('<time datetime="{}">{}</time>', value.isoformat(), f"{value:%-d %b %Y}")
+        return format_html('<time datetime="{}">{}</time>', value.isoformat(), short_date(value))
     if kind == "int":
-        return f"{value:,}"
+        return number_format(value, force_grouping=True)
     if isinstance(value, str) and len(value) > 220:
         # Long texts (activity texts, narratives) are cut on screen; the exports carry them whole.
         return format_html('<span title="{}">{}</span>', value, Truncator(value).words(30))
@@ -87,14 +97,28 @@ def table_rows(table):
 @register.inclusion_tag("reporting/_status_bar.html")
 def status_bar(counts, label="", height=14):
     """A stacked bar of cells by status, as inline SVG with a text alternative; the numbers are in a table."""
-    parts = [f"{s['label']} {s['n']}" for s in counts.segments]
-    return {
-        "segments": counts.segments,
-        "height": height,
-        "label": f"{label}: {', '.join(parts) or 'nothing'} of {counts.cells} cells".strip(": "),
+    # Translators: one status in a bar's text alternative, e.g. "Completed 3".
+    part = gettext("%(status)s %(count)s")
+    parts = [part % {"status": s["label"], "count": s["n"]} for s in counts.segments]
+    # Translators: joins the statuses of a bar's text alternative, e.g. "Completed 3, Delayed 1".
+    statuses = pgettext("list separator", ", ").join(parts) or gettext("nothing")
+    # Translators: a bar's text alternative, e.g. "Completed 3, Delayed 1 of 4 cells".
+    text = ngettext("%(statuses)s of %(cells)s cell", "%(statuses)s of %(cells)s cells", counts.cells) % {
+        "statuses": statuses,
+        "cells": counts.cells,
     }
+    if label:
+        # Translators: a bar's text alternative with what it is about, e.g. "Result 1.1: Completed 3 of 4 cells".
+        text = gettext("%(label)s: %(text)s") % {"label": label, "text": text}
+    return {"segments": counts.segments, "height": height, "label": text}
 
 
 @register.inclusion_tag("reporting/_legend.html")
 def status_legend():
     return {"statuses": [(s, STATUS_LABELS[s]) for s in STATUS_ORDER]}
+
+
+@register.filter
+def labelled_values(counts):
+    """A StatusCounts' counts per status, each with its status's label (for tables that stack on a phone)."""
+    return [(STATUS_LABELS[status], n) for status, n in zip(STATUS_ORDER, counts.values(), strict=True)]

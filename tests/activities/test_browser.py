@@ -43,6 +43,10 @@ def test_strategy_page_fits_a_phone_screen(live_server, chromium_browser, site):
     assert horizontal_overflow(chromium_browser, url, PHONE) <= 0
     context, page = open_page(chromium_browser, url, PHONE)
     assert page.locator("h1").count() == 1
+    # The outline starts folded to objectives; a link to an activity opens its objective (the browser
+    # expands the <details> that holds the fragment's target).
+    assert not page.locator("#activity-1\\.1\\.1\\.a").is_visible()
+    page.goto(url + "#activity-1.1.1.a")
     assert page.locator("#activity-1\\.1\\.1\\.a").is_visible()
     page.screenshot(path="/tmp/strategy-phone.png")
     page.goto(url + "#result-1.2")

@@ -1,35 +1,27 @@
 """Progress reporting on a phone (headless Chromium): a focal point signs in, reads their home page
 and opens the create form; no page is wider than the screen, and everything works without JavaScript."""
 
-import datetime
-
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
 from activities import services
-from activities.models import Activity, RangeState, Strategy
-from tests.factories import FocalPointFactory, ReportingRoundFactory, UserFactory
+from activities.models import Activity, RangeState
+from tests.conftest import sign_in
+from tests.factories import FocalPointFactory, UserFactory
 
 pytestmark = [pytest.mark.browser]
 
 PHONE = {"width": 360, "height": 740}
-PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture
-def site(transactional_db):
-    """The real seed data, an open round, and Armenia's focal point with a returned entry."""
-    call_command("seed", verbosity=0)
-    strategy = Strategy.objects.get(slug="persian-leopard-2023-2032")
+def site(seeded_open_round):
+    """The real seed data, an open round (tests/conftest.py), and Armenia's focal point with a returned
+    entry and one awaiting review."""
+    reporting_round = seeded_open_round
+    strategy = reporting_round.strategy
     today = timezone.localdate()
-    reporting_round = ReportingRoundFactory(
-        strategy=strategy,
-        name=f"{today.year} annual",
-        opens_on=today - datetime.timedelta(days=30),
-        deadline=today + datetime.timedelta(days=21),
-    )
     armenia = RangeState.objects.get(iso_code="AM")
     focal = FocalPointFactory(user=UserFactory(username="focal-armenia-test"), range_state=armenia).user
     reviewer = UserFactory(username="secretariat-test", is_superuser=True, is_staff=True)
@@ -72,11 +64,7 @@ def test_a_focal_point_reports_from_a_phone(live_server, chromium_browser, site)
     # JavaScript on only to measure the page width; the pages themselves use none.
     context = chromium_browser.new_context(viewport=PHONE)
     page = context.new_page()
-    page.goto(live_server.url + reverse("login"))
-    page.get_by_label("Username").fill("focal-armenia-test")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"**{reverse('activities:home')}")
+    sign_in(page, "focal-armenia-test", base=live_server.url)
 
     assert page.locator("h1").inner_text() == "My reporting"
     assert page.get_by_text("Please add the number of camera-trap nights").is_visible()
@@ -112,10 +100,7 @@ def test_a_focal_point_reports_from_a_phone(live_server, chromium_browser, site)
 def test_the_review_queue_and_round_page_fit_a_phone(live_server, chromium_browser, site):
     context = chromium_browser.new_context(viewport=PHONE)
     page = context.new_page()
-    page.goto(live_server.url + reverse("login"))
-    page.get_by_label("Username").fill("secretariat-test")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, "secretariat-test", base=live_server.url)
     page.goto(live_server.url + reverse("activities:review-queue"))
     assert page.get_by_role("button", name="Approve selected").is_visible()
     assert overflow(page) <= 0

@@ -7,6 +7,7 @@ import datetime
 from types import SimpleNamespace
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from activities import services
@@ -79,7 +80,7 @@ def test_every_transition_is_recorded_with_the_acting_user_and_the_reason(w):
         ("+", w.expert, "Created", RS.DRAFT),
         ("~", w.focal, "Edited", RS.DRAFT),
         ("~", w.focal, "Submitted", RS.SUBMITTED),
-        ("~", w.reviewer, "Returned: Attach the survey.", RS.RETURNED),
+        ("~", w.reviewer, "Returned", RS.RETURNED),
         ("~", w.focal, "Edited", RS.RETURNED),
         ("~", w.focal, "Resubmitted", RS.SUBMITTED),
         ("~", w.reviewer, "Approved", RS.APPROVED),
@@ -139,7 +140,7 @@ def test_a_refused_action_leaves_no_history(w):
         status=ProgressEntry.Status.IN_PROGRESS,
     )  # fmt: skip
 
-    with pytest.raises(Exception):  # noqa: B017 - PermissionDenied; the point is what is left behind
+    with pytest.raises(PermissionDenied, match="Delegates prepare drafts"):
         services.progress_entry_submit(user=w.expert, entry=entry)
     with pytest.raises(services.EditConflict):
         services.progress_entry_update(user=w.focal, entry=entry, expected_version=0, narrative="stale")
@@ -178,5 +179,56 @@ def test_the_admin_shows_an_entrys_history(client, w):
 
     assert response.status_code == 200
     content = response.content.decode()
-    assert "Returned: Name the reserve." in content
+    assert "Returned" in content and "Name the reserve." in content
     assert "reviewer" in content and "focal" in content
+
+
+def test_a_long_return_comment_is_kept_whole(w):
+    """The change reason names the step; the comment, however long, is kept whole in review_comment (on
+    PostgreSQL a reason over 100 characters used to make returning an entry a server error)."""
+    entry = services.progress_entry_create(
+        user=w.focal, activity=w.activity, range_state=w.state, reporting_date=datetime.date(2025, 6, 30),
+        status=ProgressEntry.Status.IN_PROGRESS,
+    )  # fmt: skip
+    entry = services.progress_entry_submit(user=w.focal, entry=entry)
+    comment = "Please name the reserve, the survey's dates and who set the camera traps. " * 8
+
+    entry = services.progress_entry_return(user=w.reviewer, entry=entry, comment=comment)
+
+    entry.refresh_from_db()
+    assert entry.review_comment == comment.strip()
+    latest = entry.history.first()
+    assert (latest.history_change_reason, latest.review_comment) == ("Returned", comment.strip())
+
+
+def test_a_long_reason_for_a_correction_is_kept_whole(w):
+    entry = services.progress_entry_create(
+        user=w.focal, activity=w.activity, range_state=w.state, reporting_date=datetime.date(2025, 6, 30),
+        status=ProgressEntry.Status.IN_PROGRESS,
+    )  # fmt: skip
+    entry = services.progress_entry_approve(
+        user=w.reviewer, entry=services.progress_entry_submit(user=w.focal, entry=entry)
+    )
+    reason = "The reserve's administration corrected the survey dates in its letter of 3 March 2026; " * 5
+
+    services.progress_entry_update(
+        user=w.editor, entry=entry, expected_version=entry.version, reason=reason, status="completed"
+    )
+
+    assert entry.history.first().history_change_reason == reason.strip()
+
+
+def test_returning_from_the_entry_page_with_a_long_comment(client, w):
+    entry = services.progress_entry_create(
+        user=w.focal, activity=w.activity, range_state=w.state, reporting_date=datetime.date(2025, 6, 30),
+        status=ProgressEntry.Status.IN_PROGRESS,
+    )  # fmt: skip
+    entry = services.progress_entry_submit(user=w.focal, entry=entry)
+    client.force_login(w.reviewer)
+    comment = "Attach the survey report and say which villages the awareness campaign reached. " * 3
+
+    response = client.post(reverse("activities:progress-return", args=[entry.pk]), {"comment": comment})
+
+    assert response.status_code == 302
+    entry.refresh_from_db()
+    assert (entry.review_state, entry.review_comment) == (RS.RETURNED, comment.strip())

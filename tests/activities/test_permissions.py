@@ -19,7 +19,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from activities.models import Delegation, ProgressEntry
-from activities.permissions import Action, allowed, require, visible_entries
+from activities.permissions import SECRETARIAT_TASKS, Action, allowed, decide, require, visible_entries
 from tests.factories import (
     ActivityFactory,
     DelegationFactory,
@@ -451,3 +451,131 @@ def test_reporting_date_does_not_matter_to_permissions(world):
     old.save()
 
     assert allowed(user, Action.EDIT, old)
+
+
+# --- one decision, carrying its reason -------------------------------------------------------------
+
+
+def test_a_decision_is_truthy_when_allowed_and_falsy_with_a_reason_when_refused(world):
+    entry = entry_in(world, RS.DRAFT)
+
+    yes = decide(focal_point(world.a), Action.EDIT, entry)
+    no = decide(focal_point(world.b), Action.EDIT, entry)
+
+    assert yes and yes.allowed and yes.reason == ""
+    assert not no and not no.allowed
+    assert no.reason == "You may not change progress entries for Armenia-like."
+
+
+REFUSALS = [
+    # (role, action, review state, the reason the person is given)
+    ("anonymous", Action.EDIT, RS.DRAFT, "Sign in to do this."),
+    ("anonymous", Action.VIEW, RS.DRAFT, "Sign in to do this."),
+    ("partner", Action.VIEW, RS.DRAFT, "You may not see this progress entry."),
+    ("focal_point_own", Action.EDIT, RS.APPROVED, "Only the Secretariat corrects approved entries"),
+    ("focal_point_own", Action.EDIT, RS.SUBMITTED, "This entry is awaiting review"),
+    ("focal_point_own", Action.SUBMIT, RS.APPROVED, "this one is approved."),
+    ("delegate_activity", Action.SUBMIT, RS.DRAFT, "Delegates prepare drafts; the focal point submits them."),
+    ("focal_point_other", Action.SUBMIT, RS.DRAFT, "You may not submit progress entries for Armenia-like."),
+    ("focal_point_own", Action.REVIEW, RS.SUBMITTED, "Only the Secretariat approves or returns entries."),
+    ("secretariat", Action.REVIEW, RS.DRAFT, "Only submitted entries can be reviewed; this one is draft."),
+]
+
+
+@pytest.mark.parametrize(("role", "action", "review_state", "reason"), REFUSALS)
+def test_each_refusal_says_why(world, role, action, review_state, reason):
+    decision = decide(ROLES[role](world), action, entry_in(world, review_state))
+
+    assert not decision
+    assert reason in decision.reason
+
+
+def test_refusals_to_create_say_why(world):
+    focal = focal_point(world.a)
+    other_activity_delegate = delegate(world, world.a, activity=world.z)
+
+    range_wide = decide(focal, Action.CREATE, ProgressEntry(activity=world.x, range_state=None))
+    outside = decide(
+        focal_point(world.c), Action.CREATE, ProgressEntry(activity=world.x, range_state=world.c)
+    )
+    not_delegated = decide(
+        other_activity_delegate, Action.CREATE, ProgressEntry(activity=world.x, range_state=world.a)
+    )
+
+    assert range_wide.reason == "Only the Secretariat reports range-wide progress."
+    assert outside.reason == f"Elsewhere is not a Range State of {world.strategy}."
+    assert not_delegated.reason == "You may not report for Armenia-like."
+
+
+def test_the_reporter_of_an_entry_is_told_why_they_may_not_review_it(world):
+    reviewer = SecretariatUserFactory()
+    entry = entry_in(world, RS.SUBMITTED, reported_by=reviewer)
+
+    decision = decide(reviewer, Action.REVIEW, entry)
+
+    assert decision.reason == "Nobody approves or returns an entry they reported or submitted themselves."
+
+
+def test_a_locked_entry_names_its_closed_round(world):
+    closed = ReportingRoundFactory(strategy=world.strategy, name="2024 annual", closed_at=timezone.now())
+
+    decision = decide(
+        SecretariatUserFactory(), Action.EDIT, entry_in(world, RS.DRAFT, reporting_round=closed)
+    )
+
+    assert decision.reason == "The reporting round “2024 annual” is closed: its entries are locked."
+
+
+# --- rules that are not about one entry ---------------------------------------------------------------
+
+SECRETARIAT_ROLES = {"secretariat", "superuser"}
+
+
+@pytest.mark.parametrize("action", SECRETARIAT_TASKS, ids=str)
+@pytest.mark.parametrize("role", ROLES)
+def test_only_the_secretariat_runs_rounds_sends_links_and_takes_snapshots(world, role, action):
+    decision = decide(ROLES[role](world), action)
+
+    assert bool(decision) == (role in SECRETARIAT_ROLES)
+    if not decision:
+        assert decision.reason == SECRETARIAT_TASKS[action]
+        assert str(decision.reason).startswith("Only the Secretariat may ")
+
+
+# Who may grant a delegation in Range State A, and who may open the delegations page at all.
+MAY_DELEGATE_IN_A = {"secretariat", "superuser", "focal_point_own", "link_for_own_state"}
+MAY_MANAGE_DELEGATIONS = MAY_DELEGATE_IN_A | {"focal_point_other", "link_for_other_state"}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_delegation_in_a_range_state_is_for_its_focal_points_and_the_secretariat(world, role):
+    user = ROLES[role](world)
+    in_a = DelegationFactory(range_state=world.a, granted_by=world.reporter, activity=world.x)
+
+    grant = decide(user, Action.DELEGATION_GRANT, world.a)
+    revoke = decide(user, Action.DELEGATION_REVOKE, in_a)
+    manage = decide(user, Action.DELEGATIONS_MANAGE)
+
+    assert bool(grant) == bool(revoke) == (role in MAY_DELEGATE_IN_A)
+    assert bool(manage) == (role in MAY_MANAGE_DELEGATIONS)
+    if not grant:
+        assert (
+            grant.reason == "Only Armenia-like's focal point or the Secretariat may delegate its reporting."
+        )
+        assert (
+            revoke.reason == "Only the Range State's focal point or the Secretariat may revoke a delegation."
+        )
+    if not manage:
+        assert manage.reason == "Only national focal points (and the Secretariat) delegate reporting."
+
+
+# DELETE: (draft, submitted, returned, approved) of the entry of X in A. Never an approved entry.
+EXPECTED_DELETE = {"secretariat": "yyy.", "superuser": "yyy."}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_the_secretariat_deletes_entries_and_never_approved_ones(world, role):
+    user = ROLES[role](world)
+    entries = [entry_in(world, state) for state in STATES]
+
+    assert outcomes(user, Action.DELETE, entries) == EXPECTED_DELETE.get(role, "....")

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from activities.models import ReminderSent
 from activities.reminders import reporting_reminders_due, reporting_reminders_send
+from notifications.models import Kind, Notice, NoticePreference
 from tests.factories import (
     ActivityFactory,
     FocalPointFactory,
@@ -275,3 +276,30 @@ def test_command_defaults_to_the_local_date(w, monkeypatch):
     out, _ = run()
 
     assert "2025-06-20: 2 reminder(s) sent." in out
+
+
+def test_command_says_who_chose_not_to_be_reminded_by_email(w):
+    NoticePreference.objects.create(user=w.armenia_fp, kind=Kind.DEADLINE_NEAR, email=False, on_home=True)
+
+    out, _ = run("--today", TODAY.isoformat(), "--dry-run")
+    assert "Not e-mailed: fp-armenia chose not to receive reminders by e-mail." in out
+    assert "1 reminder(s) would be sent" in out
+
+    out, _ = run("--today", TODAY.isoformat())
+    assert recipients() == ["fp-iran@example.org"]
+    assert "1 reminder(s) sent" in out
+    assert Notice.objects.on_home_of(w.armenia_fp).get().text == (
+        f"1 activity is still to be reported for the round “2025 annual” ({w.strategy.short_name}) by "
+        "30 June 2025. 10 days left."
+    )
+
+
+def test_a_focal_point_without_an_email_address_sees_the_reminder_on_their_home_page(w):
+    w.iran_fp.email = ""
+    w.iran_fp.save()
+
+    reporting_reminders_send(today=TODAY)
+    reporting_reminders_send(today=TODAY)
+
+    assert Notice.objects.filter(recipient=w.iran_fp, kind=Kind.DEADLINE_NEAR).count() == 1
+    assert "2 activities are still to be reported" in Notice.objects.get(recipient=w.iran_fp).text

@@ -136,7 +136,7 @@ def test_approving_through_the_api_delivers_nothing_in_the_request(db, partner):
     from rest_framework.test import APIClient
 
     from activities.models import ProgressEntry
-    from tests.activities.test_api import secretariat_user
+    from tests.activities.api.helpers import secretariat_user
     from tests.factories import ProgressEntryFactory
 
     WebhookFactory(url=partner.url)

@@ -7,7 +7,7 @@ import pytest
 
 from activities import services
 from activities.models import ProgressEntry
-from reporting import aggregations as agg
+from reporting import reports as agg
 
 from .conftest import S, record
 
@@ -31,24 +31,37 @@ def test_dashboard_counts_approved_cells_only_and_rolls_them_up(world):
     report = agg.strategy_dashboard(agg.Scope(world.strategy))
     rollup = rows_by_code(report.table("rollup"))
     # 4 activities × 3 states = 12 cells; approved state statuses: A1 Alpha completed, A1 Beta delayed,
-    # A2 Gamma not applicable, A4 Alpha completed. The draft, submitted and returned entries add nothing.
+    # A2 Gamma not applicable, A4 Alpha completed; A3's range-wide "in progress" stands for its three
+    # states, which have none of their own. The draft, submitted and returned entries add nothing.
     total = report.page["total"]
     assert total.cells == 12
-    assert counts(total.values()) == {S.COMPLETED: 2, S.DELAYED: 1, S.NOT_APPLICABLE: 1, NR: 8}
+    assert counts(total.values()) == {
+        S.COMPLETED: 2,
+        S.IN_PROGRESS: 3,
+        S.DELAYED: 1,
+        S.NOT_APPLICABLE: 1,
+        NR: 5,
+    }
     assert total.completion == pytest.approx(2 / 11)  # not-applicable cells left out
     # Result 1.1 (A1, A2): 6 cells
     assert rollup["Result 1.1"][3:5] == [2, 6]
     assert counts(rollup["Result 1.1"][5:12]) == {S.COMPLETED: 1, S.DELAYED: 1, S.NOT_APPLICABLE: 1, NR: 3}
     assert rollup["Result 1.1"][12] == pytest.approx(1 / 5)
-    # Result 1.2 (A3): its only entry is range-wide, which is not a state's cell
-    assert counts(rollup["Result 1.2"][5:12]) == {NR: 3}
+    # Result 1.2 (A3): its only entry is range-wide, and it stands for each state (no state reported)
+    assert counts(rollup["Result 1.2"][5:12]) == {S.IN_PROGRESS: 3}
     assert rollup["Result 1.2"][12] == 0
     # Objective 1 and Theme 1 add up 1.1 and 1.2
     assert rollup["Objective 1"][3:5] == [3, 9]
-    assert counts(rollup["Theme 1"][5:12]) == {S.COMPLETED: 1, S.DELAYED: 1, S.NOT_APPLICABLE: 1, NR: 6}
+    assert counts(rollup["Theme 1"][5:12]) == {
+        S.COMPLETED: 1,
+        S.IN_PROGRESS: 3,
+        S.DELAYED: 1,
+        S.NOT_APPLICABLE: 1,
+        NR: 3,
+    }
     assert rollup["Theme 1"][12] == pytest.approx(1 / 8)
     assert counts(rollup["Theme 2"][5:12]) == {S.COMPLETED: 1, NR: 2}
-    # range-wide statuses are counted apart: A3 in progress, three activities without one
+    # range-wide statuses are also listed apart: A3 in progress, three activities without one
     assert dict(report.table("rangewide").rows) == {
         S.COMPLETED: 0,
         S.IN_PROGRESS: 1,
@@ -67,7 +80,7 @@ def test_dashboard_completion_by_priority(world):
     assert high[1:3] == [2, 6] and counts(high[3:10]) == {S.COMPLETED: 2, S.DELAYED: 1, NR: 3}
     assert high[10] == pytest.approx(2 / 6)
     assert counts(medium[3:10]) == {S.NOT_APPLICABLE: 1, NR: 2} and medium[10] == 0
-    assert counts(low[3:10]) == {NR: 3}
+    assert counts(low[3:10]) == {S.IN_PROGRESS: 3}  # A3, by its range-wide status
 
 
 def test_dashboard_as_of_a_date_uses_the_latest_approved_entry_up_to_it(world):
@@ -80,7 +93,8 @@ def test_dashboard_for_one_range_state(world):
     report = agg.strategy_dashboard(agg.Scope(world.strategy, range_state=world.alpha))
     total = report.page["total"]
     assert total.cells == 4
-    assert counts(total.values()) == {S.COMPLETED: 2, NR: 2}
+    # A1 and A4 completed; A3 in progress range-wide, Alpha having no status of its own; A2 not reported
+    assert counts(total.values()) == {S.COMPLETED: 2, S.IN_PROGRESS: 1, NR: 1}
 
 
 def test_dashboard_lists_what_changed_since_a_date(world):
@@ -159,10 +173,10 @@ def codes(table):
     return [row[0] for row in table.rows]
 
 
-def test_timeline_overdue_due_soon_and_recurring(world):
-    report = agg.timeline(agg.Scope(world.strategy, as_of=D(2025, 12, 31)))  # the year checked: 2025
-    assert codes(report.table("overdue")) == ["1.1.1"]  # due 2024, completed in 1 of 3 states
-    assert report.table("overdue").rows[0][5:7] == [1, 3]
+def test_timeline_behind_due_soon_and_recurring(world):
+    report = agg.timeline_report(agg.Scope(world.strategy, as_of=D(2025, 12, 31)))  # the year checked: 2025
+    assert codes(report.table("behind")) == ["1.1.1"]  # due 2024, completed in 1 of 3 states
+    assert report.table("behind").rows[0][5:7] == [1, 3]
     due = {row[0]: row for row in report.table("due").rows}
     assert set(due) == {"1.1.2", "1.2.1"}
     assert due["1.1.2"][5] == 1 and due["1.1.2"][8] == "No"  # Gamma: not applicable counts as done
@@ -172,11 +186,11 @@ def test_timeline_overdue_due_soon_and_recurring(world):
     ]
 
 
-def test_timeline_recurring_activity_becomes_overdue_and_drafts_do_not_reset_it(world):
+def test_timeline_recurring_activity_falls_behind_and_drafts_do_not_reset_it(world):
     # In 2027 the report due by 2026 is missing: A4 Beta's 2026 "completed" is a draft.
-    report = agg.timeline(agg.Scope(world.strategy, as_of=D(2027, 1, 1)))
-    assert report.table("recurring").rows[0][4:] == [D(2023, 6, 1), 2026, "Overdue"]
-    assert codes(report.table("overdue")) == ["1.1.1", "1.1.2", "1.2.1"]
+    report = agg.timeline_report(agg.Scope(world.strategy, as_of=D(2027, 1, 1)))
+    assert report.table("recurring").rows[0][4:] == [D(2023, 6, 1), 2026, "Behind the plan's timeline"]
+    assert codes(report.table("behind")) == ["1.1.1", "1.1.2", "1.2.1"]
 
 
 def test_timeline_range_wide_completion_completes_an_activity(world):
@@ -187,7 +201,7 @@ def test_timeline_range_wide_completion_completes_an_activity(world):
         date=D(2025, 9, 1),
         status=S.COMPLETED,
     )
-    report = agg.timeline(agg.Scope(world.strategy, as_of=D(2025, 12, 31)))
+    report = agg.timeline_report(agg.Scope(world.strategy, as_of=D(2025, 12, 31)))
     due = {row[0]: row for row in report.table("due").rows}
     assert due["1.2.1"][8] == "Yes"
 
@@ -196,7 +210,7 @@ def test_timeline_range_wide_completion_completes_an_activity(world):
 
 
 def test_budget_keeps_tbd_apart_and_multiplies_per_country_costs(world):
-    report = agg.budget(agg.Scope(world.strategy))
+    report = agg.budget_overview(agg.Scope(world.strategy))
     rollup = {row[1] or row[0]: row for row in report.table("rollup").rows}
     # columns: level, code, title, activities, with amount, TBD, N/A, whole, per country × 3, estimate, spent
     assert rollup["Total"][3:] == [4, 2, 1, 1, Decimal(50000), Decimal(30000), Decimal(80000), Decimal(29000)]
@@ -211,7 +225,7 @@ def test_budget_keeps_tbd_apart_and_multiplies_per_country_costs(world):
 
 
 def test_budget_for_one_range_state_counts_per_country_costs_once(world):
-    report = agg.budget(agg.Scope(world.strategy, range_state=world.alpha))
+    report = agg.budget_overview(agg.Scope(world.strategy, range_state=world.alpha))
     total = report.table("rollup").rows[-1]
     assert total[7:] == [Decimal(50000), Decimal(10000), Decimal(60000), Decimal(8000)]
 
@@ -225,12 +239,12 @@ def test_pow_crosswalk_lists_measures_with_their_activities_and_status(world):
     assert [a["code"] for a in measures["98.1"]["activities"]] == ["1.1.1", "1.2.1"]
     a1 = measures["98.1"]["activities"][0]["counts"]
     assert counts(a1.values()) == {S.COMPLETED: 1, S.DELAYED: 1, NR: 1}
-    assert counts(measures["98.1"]["activities"][1]["counts"].values()) == {NR: 3}
+    assert counts(measures["98.1"]["activities"][1]["counts"].values()) == {S.IN_PROGRESS: 3}  # range-wide
     assert [a["code"] for a in measures["98.2"]["activities"]] == ["2.1.1"]
 
 
 def test_actor_view_counts_each_activity_once_per_actor_type(world):
-    report = agg.actor_view(agg.Scope(world.strategy))
+    report = agg.actor_progress(agg.Scope(world.strategy))
     by_type = {row[0]: row for row in report.table("categories").rows}
     government = by_type["Government"]
     # A1 (two government actors, counted once), A2, A4: 3 activities, 9 cells

@@ -137,3 +137,42 @@ def test_national_report_prints_to_pdf(live_server, chromium_browser, site):
             ],
             check=True,
         )
+
+
+def test_every_report_fits_a_phone_without_scrolling_sideways(live_server, chromium_browser, site):
+    """Each report of the registry at 360 px, with a snapshot taken before a later change so that the consolidated report has a changes table whose
+    column is named after a meeting (the long label that once pushed the page to 531 px)."""
+    from activities.models import Meeting
+    from reporting.reports.registry import REPORTS
+
+    strategy, rnd = site
+    reviewer = StaffUserFactory(username="reviewer")
+    meeting = Meeting.objects.order_by("pk").first()
+    services.meeting_snapshot_take(user=reviewer, meeting=meeting, strategy=strategy)
+    entry = ProgressEntry.objects.filter(range_state__iso_code="AM").order_by("pk").first()
+    later = services.progress_entry_create(
+        user=StaffUserFactory(username="reporter"),
+        activity=entry.activity,
+        range_state=entry.range_state,
+        reporting_date=datetime.date(2025, 6, 1),
+        status=S.DELAYED,
+        narrative="Delayed: the survey team could not reach the second protected area before the snow.",
+        reporting_round=rnd,
+    )
+    services.progress_entry_submit(user=later.reported_by, entry=later)
+    services.progress_entry_approve(user=reviewer, entry=later)
+
+    context = chromium_browser.new_context(viewport=PHONE, java_script_enabled=False)
+    page = context.new_page()
+    wide = {}
+    for report in REPORTS:
+        params = f"strategy={strategy.slug}"
+        if report.slug == "national":
+            params += f"&range_state=AM&reporting_round={rnd.pk}"
+        assert page.goto(f"{live_server.url}{reverse(f'reporting:{report.slug}')}?{params}").status == 200
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        if overflow > 0:
+            wide[report.slug] = overflow
+            page.screenshot(path=f"/tmp/report-{report.slug}-phone.png", full_page=True)
+    context.close()
+    assert wide == {}

@@ -41,7 +41,7 @@ def test_dashboard_xlsx_has_typed_cells_headers_and_frozen_rows(client, world):
     ]
     total = rows[-1]
     assert total[:5] == ["Total", None, "Whole strategy", 4, 12]
-    assert total[5:12] == [2, 0, 1, 0, 0, 1, 8]
+    assert total[5:12] == [2, 3, 1, 0, 0, 1, 5]  # A3's range-wide "in progress" in its three cells
     assert isinstance(total[3], int) and isinstance(total[12], float)
     assert abs(total[12] - 2 / 11) < 1e-9
     assert rollup.cell(row=2, column=13).number_format == "0.0%"

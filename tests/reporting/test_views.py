@@ -15,11 +15,13 @@ REPORTS = [
     "matrix",
     "timeline",
     "budget",
+    "plans",
     "pow",
     "actors",
     "reporting-rate",
     "national",
     "snapshots",
+    "consolidated",
 ]
 
 
@@ -42,10 +44,27 @@ def test_each_report_page_is_public_and_states_approved_only(client, world, name
     response = client.get(url(name, **params))
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Approved progress only." in html
+    # The plans report reads plans' periods, not progress: no "approved only" notice there.
+    assert ("Approved progress only." in html) == (name != "plans")
     assert "How the numbers are counted" in html
     assert "Den site" not in html  # restricted details never appear
     assert 'for="id_range_state"' in html and 'for="id_date"' in html  # the Filters form has labels
+
+
+def test_the_index_the_navigation_and_the_urls_read_one_registry(client, world):
+    from reporting.reports.registry import REPORTS as REGISTRY
+
+    assert sorted(r.slug for r in REGISTRY) == sorted(REPORTS)
+    index = client.get(reverse("reporting:index")).content.decode()
+    page = client.get(url("timeline", strategy=world.strategy.slug)).content.decode()
+    for report in REGISTRY:
+        link = f"{reverse(f'reporting:{report.slug}')}?strategy={world.strategy.slug}"
+        assert f'<a href="{link}">{report.label}</a>' in index
+        assert f'<a href="{link}"' in page  # the navigation between reports
+        for fmt in ("csv", "xlsx"):
+            assert reverse(f"reporting:{report.slug}-export", kwargs={"fmt": fmt}).endswith(
+                f"{report.slug}.{fmt}"
+            )
 
 
 def test_a_report_without_a_strategy_redirects_to_a_shareable_url(client, world):
@@ -91,7 +110,7 @@ def test_matrix_cells_show_colour_and_text(client, world):
 def test_charts_are_svg_images_with_a_text_alternative(client, world):
     html = client.get(url("dashboard", strategy="test-leopard")).content.decode()
     assert (
-        '<svg class="status-bar" role="img" aria-label="Whole strategy: Completed 2, Delayed / at risk 1, Not applicable 1, Not reported 8 of 12 cells"'
+        '<svg class="status-bar" role="img" aria-label="Whole strategy: Completed 2, In progress 3, Delayed / at risk 1, Not applicable 1, Not reported 5 of 12 cells"'
         in html
     )
 
@@ -131,6 +150,30 @@ def test_only_the_secretariat_takes_a_meeting_snapshot(client, world):
     assert client.get(response["Location"]).status_code == 200
 
 
+def test_the_snapshot_view_and_page_ask_activities_permissions(client, world, monkeypatch):
+    """One rule, one place: who may take a snapshot is decided by permissions.decide(SNAPSHOT_TAKE), not by
+    a check of the view's own (which would drift from the rule the service applies)."""
+    from activities import permissions
+    from activities.permissions import Action
+
+    asked = []
+    decide = permissions.decide
+
+    def spy(user, action, target=None):
+        asked.append(action)
+        return decide(user, action, target)
+
+    monkeypatch.setattr(permissions, "decide", spy)
+    client.force_login(UserFactory())
+    data = {"strategy": "test-leopard", "meeting": world.meeting.pk}
+    response = client.post(reverse("reporting:snapshot-take"), data)
+    assert response.status_code == 403
+    assert asked == [Action.SNAPSHOT_TAKE]
+    asked.clear()
+    client.get(url("snapshots", strategy="test-leopard"))
+    assert Action.SNAPSHOT_TAKE in asked
+
+
 def test_snapshot_page_does_not_offer_the_form_to_the_public(client, world):
     html = client.get(url("snapshots", strategy="test-leopard")).content.decode()
     assert "Take snapshot" not in html
@@ -168,8 +211,10 @@ def grown(world, request):
 FILTERS = {"range_state": "QA", "date": "2025-12-31"}
 QUERY_COUNTS = {
     # results with objectives and themes; activities per result and priority; cells per result, priority
-    # and status; changed cells; cells gone (the Range State is chosen: no count of states)
-    ("dashboard", "page"): (11, {"since": "2024-01-01"}),
+    # and status; changed cells; cells gone (the Range State is chosen: no count of states); on the page the
+    # Range State map (reporting.reports.ranges): states, activities' count, cells, latest round,
+    # metapopulations and their states
+    ("dashboard", "page"): (17, {"since": "2024-01-01"}),
     ("dashboard", "xlsx"): (8, {"since": "2024-01-01"}),
     # the form's objective and metapopulation choices (2 on the page); states; activities; cells
     ("matrix", "page"): (11, {}),
@@ -177,24 +222,32 @@ QUERY_COUNTS = {
     # activities; cells per activity; last completed reports of recurring activities
     ("timeline", "page"): (9, {}),
     ("timeline", "xlsx"): (6, {}),
-    # results; activity costs; spent per activity
-    ("budget", "page"): (9, {}),
-    ("budget", "xlsx"): (6, {}),
+    # results; activity costs; spent per activity; funding gap: objectives, states, costs, grant lines
+    ("budget", "page"): (13, {}),
+    ("budget", "xlsx"): (10, {}),
+    # the adopting meeting; the strategy's newer version; its Range States; the plans with status
+    ("plans", "page"): (10, {}),
+    ("plans", "xlsx"): (7, {}),
     # measure–activity links; cells per activity and status
     ("pow", "page"): (8, {}),
     ("pow", "xlsx"): (5, {}),
-    # activities per category, cells per category; the same per actor
-    ("actors", "page"): (10, {}),
-    ("actors", "xlsx"): (7, {}),
+    # activity–actor links; cells per activity and status (both tables are folded from these)
+    ("actors", "page"): (8, {}),
+    ("actors", "xlsx"): (5, {}),
     # the form's round (validation; choices on the page); rounds with due counts; entries per round and state
     ("reporting-rate", "page"): (10, {"round": True}),
     ("reporting-rate", "xlsx"): (6, {"round": True}),
-    # the form's round; activities with their chosen entry; the entries; their public evidence
-    ("national", "page"): (11, {"round": True}),
-    ("national", "xlsx"): (7, {"round": True}),
+    # the form's round; activities with their chosen entry; the entries; their public evidence; the
+    # strategy's Range States (the locator map)
+    ("national", "page"): (12, {"round": True}),
+    ("national", "xlsx"): (8, {"round": True}),
     # the form's snapshot (validation; the choices of both selects on the page); changed cells; cells
     # gone; the snapshot list
     ("snapshots", "page"): (12, {"snapshot": True}),
+    # the dashboard's, the snapshot comparison's, the budget's, the plans' and the reporting rate's
+    # queries, and the form's round and snapshot (on the page, the choices of both snapshot selects)
+    ("consolidated", "page"): (29, {"round": True, "snapshot": True}),
+    ("consolidated", "xlsx"): (23, {"round": True, "snapshot": True}),
 }
 
 
@@ -220,3 +273,13 @@ def test_report_query_count_is_flat(client, grown, django_assert_num_queries, na
     with django_assert_num_queries(expected):
         response = client.get(f"{path}?{urlencode(params)}")
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("name", ["matrix", "pow"])
+def test_activity_codes_stay_whole_on_a_farsi_report(client, world, name):
+    """On a right-to-left page bidi would show 1.1.1.a as a.1.1.1: the rows' codes are isolated."""
+    activity = ActivityFactory(result=world.a1.result, code="1.1.1.a", due_year=2025)
+    activity.cami_pow_measures.set([WorkProgrammeMeasureFactory(code="4.7")])
+    html = client.get(url(name, strategy="test-leopard"), headers={"accept-language": "fa"}).content.decode()
+    assert '<html lang="fa" dir="rtl">' in html
+    assert '<bdi class="code" dir="ltr">1.1.1.a</bdi></a>' in html

@@ -1,7 +1,9 @@
-"""E-mail focal points what is still to be reported before a reporting round's deadline.
+"""E-mail focal points what is still to be reported before a reporting round's deadline (the "deadline
+near" notice; the scheduler's reporting-notices job sends it with the day's other notices).
 
-Meant for a scheduler (cron, a systemd timer) to run daily; running it again on the same day sends
-nothing new. `--dry-run` lists who would be reminded of what, without sending or recording anything."""
+Running it again on the same day sends nothing new. `--dry-run` lists who would be reminded of what,
+without sending or recording anything. Focal points without an e-mail address, or who chose not to
+have reminders by e-mail, see the reminder on their home page only."""
 
 import datetime
 
@@ -50,9 +52,13 @@ class Command(BaseCommand):
                 f"Not reminded: {reminder.user.username} has no e-mail address "
                 f"({reminder.reporting_round}, {reminder.count} activities not reported)."
             )
+        for reminder in (r for r in reminders if r.has_email and not r.wants_email):
+            self.stdout.write(
+                f"Not e-mailed: {reminder.user.username} chose not to receive reminders by e-mail."
+            )
 
         if dry_run:
-            would = len(reminders) - len(missing)
+            would = sum(1 for r in reminders if r.emailed)
             self.stdout.write(f"Dry run for {today}: {would} reminder(s) would be sent; nothing was sent.")
             return
         sent = reporting_reminders_send(today=today, days_before=days)

@@ -1,0 +1,185 @@
+"""The progress list as CSV, streamed: the same columns and cells as the serializer and the CSV renderer
+give (ProgressEntrySerializer, renderers.flatten), without building a serializer, a model instance or
+a URL per row. Up to 10,000 rows leave as they are read, a chunk at a time, so memory stays flat.
+
+Rows come from values() (only the columns the file has), read with a server-side cursor; the evidence
+of each chunk of entries is one query; each row's URL is the one reversed prefix plus its id; who may
+see restricted details is asked of activities.permissions once per Range State, activity and objective."""
+
+import io
+from types import SimpleNamespace
+
+from django.http import StreamingHttpResponse
+from django.urls import reverse
+
+from activities import permissions
+from activities.exporting import CSVWriter
+from activities.models import Evidence
+from activities.permissions import Action
+
+from . import renderers, serializers
+
+CHUNK = 2_000
+RESTRICTED = ("review_comment", "restricted_details")
+# serializer field → the values() column it reads
+COLUMNS = {
+    "id": "id",
+    "strategy": "activity__strategy__slug",
+    "activity": "activity__code",
+    "activity_id": "activity_id",
+    "range_state": "range_state__iso_code",
+    "reporting_round": "reporting_round_id",
+    "reporting_date": "reporting_date",
+    "status": "status",
+    "narrative": "narrative",
+    "source": "source",
+    "confidence": "confidence",
+    "amount_spent_usd": "amount_spent_usd",
+    "review_state": "review_state",
+    "review_comment": "review_comment",
+    "submitted_at": "submitted_at",
+    "reviewed_at": "reviewed_at",
+    "version": "version",
+    "created_at": "created_at",
+    "updated_at": "updated_at",
+    "restricted_details": "restricted_details",
+}
+# fields whose JSON form is not the database value (dates, times, decimals): the serializer's own fields
+# format them, so the CSV reads exactly as before
+FORMATTED = ("reporting_date", "amount_spent_usd", "submitted_at", "reviewed_at", "created_at", "updated_at")
+EVIDENCE_COLUMNS = (
+    "entry_id",
+    "id",
+    "title",
+    "url",
+    "file",
+    "content_type",
+    "size",
+    "restricted",
+    "created_at",
+)
+SENTINEL = 987654321987  # an id no URL contains otherwise: reversed once, then replaced by each row's id
+
+
+def progress_csv_response(*, request, queryset, filename: str) -> StreamingHttpResponse:
+    """The entries of `queryset` (already filtered, permission-narrowed, ordered and sliced to one page)."""
+    response = StreamingHttpResponse(_lines(request, queryset), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _url_maker(request, view_name: str):
+    template = request.build_absolute_uri(reverse(view_name, args=[SENTINEL]))
+    before, after = template.split(str(SENTINEL))
+    return lambda pk: f"{before}{pk}{after}"
+
+
+def _restricted_rule(user):
+    """permissions.allowed(user, VIEW_RESTRICTED, entry) for a values() row, asked once per distinct
+    (Range State, activity, objective): the only things the rule reads of an entry to view it."""
+    decided = {}
+
+    def may_see(row) -> bool:
+        key = (row["range_state_id"], row["activity_id"], row["activity__result__objective_id"])
+        if key not in decided:
+            state_id, activity_id, objective_id = key
+            entry = SimpleNamespace(
+                pk=row["id"],
+                range_state_id=state_id,
+                review_state=row["review_state"],
+                activity=SimpleNamespace(pk=activity_id, result=SimpleNamespace(objective_id=objective_id)),
+            )
+            decided[key] = permissions.allowed(user, Action.VIEW_RESTRICTED, entry)
+        return decided[key]
+
+    return may_see
+
+
+def _lines(request, queryset):
+    user = request.user
+    entry_fields = serializers.ProgressEntrySerializer(context={"request": request}).fields
+    evidence_fields = serializers.EvidenceSerializer(context={"request": request}).fields
+    formatters = {name: entry_fields[name].to_representation for name in FORMATTED}
+    evidence_created = evidence_fields["created_at"].to_representation
+    header = [
+        name for name in entry_fields if name not in RESTRICTED or permissions.may_see_some_restricted(user)
+    ]
+    entry_url = _url_maker(request, "api:progress-detail")
+    file_url = _url_maker(request, "activities:evidence-download")
+    may_see = _restricted_rule(user)
+
+    out = io.StringIO()
+    writer = CSVWriter(out)
+    writer.writerow(header)
+    yield _drain(out)
+
+    rows = (
+        queryset.prefetch_related(None)
+        .values(*COLUMNS.values(), "range_state_id", "activity__result__objective_id")
+        .iterator(chunk_size=CHUNK)
+    )
+    chunk = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == CHUNK:
+            yield _chunk(
+                chunk, header, writer, out, formatters, evidence_created, entry_url, file_url, may_see
+            )
+            chunk = []
+    if chunk:
+        yield _chunk(chunk, header, writer, out, formatters, evidence_created, entry_url, file_url, may_see)
+
+
+def _chunk(chunk, header, writer, out, formatters, evidence_created, entry_url, file_url, may_see) -> str:
+    evidence = {}
+    for item in (
+        Evidence.objects.filter(entry_id__in=[row["id"] for row in chunk])
+        .order_by("entry_id", "pk")
+        .values(*EVIDENCE_COLUMNS)
+    ):
+        evidence.setdefault(item["entry_id"], []).append(item)
+    for row in chunk:
+        allowed = may_see(row)
+        cells = {}
+        for name in header:
+            if name == "url":
+                cells[name] = entry_url(row["id"])
+            elif name == "evidence":
+                items = [
+                    _evidence_item(item, evidence_created, file_url)
+                    for item in evidence.get(row["id"], ())
+                    if allowed or not item["restricted"]
+                ]
+                cells[name] = renderers._cell(items)
+            elif name in RESTRICTED and not allowed:
+                cells[name] = None
+            else:
+                value = row[COLUMNS[name]]
+                if value is not None and name in formatters:
+                    value = formatters[name](value)
+                cells[name] = value
+        writer.writerow(cells[name] for name in header)
+    return _drain(out)
+
+
+def _evidence_item(item, created, file_url) -> dict:
+    """One evidence item as EvidenceSerializer writes it (its CSV cell is renderers._summary of this)."""
+    is_file = bool(item["file"])
+    return {
+        "id": item["id"],
+        "kind": "file" if is_file else "link",
+        "title": item["title"],
+        # files only through the permission-checked download view, never from MEDIA_URL
+        "url": file_url(item["id"]) if is_file else item["url"],
+        "content_type": item["content_type"],
+        "size": item["size"],
+        "restricted": item["restricted"],
+        "created_at": created(item["created_at"]) if item["created_at"] is not None else None,
+    }
+
+
+def _drain(out: io.StringIO) -> str:
+    text = out.getvalue()
+    out.seek(0)
+    out.truncate()
+    return text
