@@ -90,6 +90,14 @@ def sign_in(
     page.wait_for_url(f"**{reverse('activities:home')}")
 
 
+def follow(locator, **click):
+    """Click what leads to another page and wait until that page has loaded. A bare click returns once the
+    navigation starts, so what is asserted next could still be read from the page being left (the race
+    that failed CI on a busy machine)."""
+    with locator.page.expect_navigation():
+        locator.click(**click)
+
+
 @pytest.fixture
 def staff_client(client, django_user_model):
     user = django_user_model.objects.create_superuser(

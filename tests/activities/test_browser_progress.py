@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from activities import services
 from activities.models import Activity, RangeState
-from tests.conftest import sign_in
+from tests.conftest import follow, sign_in
 from tests.factories import FocalPointFactory, UserFactory
 
 pytestmark = [pytest.mark.browser]
@@ -73,7 +73,7 @@ def test_a_focal_point_reports_from_a_phone(live_server, chromium_browser, site)
     page.screenshot(path="/tmp/progress-home-phone.png", full_page=False)
     page.screenshot(path="/tmp/progress-home-phone-full.png", full_page=True)
 
-    page.get_by_role("link", name="Report on 1.1.1.b").click()
+    follow(page.get_by_role("link", name="Report on 1.1.1.b"))
     assert page.locator("h1").inner_text() == "Report progress on 1.1.1.b"
     assert page.get_by_label("Range State").input_value() == str(RangeState.objects.get(iso_code="AM").pk)
     assert overflow(page) <= 0
@@ -81,7 +81,7 @@ def test_a_focal_point_reports_from_a_phone(live_server, chromium_browser, site)
 
     # Sending it without a status keeps the narrative and names the field in the summary
     page.get_by_label("Narrative").fill("Rangers trained in two reserves.")
-    page.get_by_role("button", name="Save draft").click()
+    follow(page.get_by_role("button", name="Save draft"))
     assert page.get_by_role("alert").get_by_text("Status: This field is required.").is_visible()
     assert page.get_by_label("Narrative").input_value() == "Rangers trained in two reserves."
     assert overflow(page) <= 0
@@ -89,7 +89,7 @@ def test_a_focal_point_reports_from_a_phone(live_server, chromium_browser, site)
 
     # The returned entry's page: status, confidence and source side by side, the comment, the history
     page.goto(live_server.url + reverse("activities:home"))
-    page.get_by_role("link", name="Activity 1.1.1.a – Armenia").click()
+    follow(page.get_by_role("link", name="Activity 1.1.1.a – Armenia"))
     assert page.get_by_text("Returned for changes").first.is_visible()
     assert page.get_by_role("button", name="Resubmit for review").is_visible()
     assert overflow(page) <= 0

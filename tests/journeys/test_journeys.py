@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from activities.models import Evidence, ProgressEntry
+from tests.conftest import follow
 from tests.journeys.conftest import sign_in
 from tests.ops.conftest import run_worker
 
@@ -22,7 +23,7 @@ def report_with_evidence(page, site, tmp_path, check):
     """The focal point's part up to the submission: find the due activity, fill the form with a file and a
     link, save a draft, submit it. Returns the entry."""
     check(page)
-    page.get_by_role("link", name="Report on 1.1.1.a").click()
+    follow(page.get_by_role("link", name="Report on 1.1.1.a"))
     check(page)
     page.get_by_label("Status").select_option("in_progress")
     page.get_by_label("Narrative").fill(NARRATIVE)
@@ -30,13 +31,13 @@ def report_with_evidence(page, site, tmp_path, check):
     report.write_bytes(b"%PDF-1.4\n% survey report\n%%EOF\n")
     page.get_by_label("Evidence files").set_input_files(report)
     page.get_by_label("Evidence links").fill("https://example.org/camera-trap-photos")
-    page.get_by_role("button", name="Save draft").click()
+    follow(page.get_by_role("button", name="Save draft"))
     entry = ProgressEntry.objects.get(activity__code="1.1.1.a", range_state=site["armenia"])
     page.wait_for_url(f"**{entry.get_absolute_url()}")
     check(page)
     assert page.get_by_text(NARRATIVE).is_visible()
     assert page.get_by_role("link", name="survey-report.pdf").is_visible()
-    page.get_by_role("button", name="Submit for review").click()
+    follow(page.get_by_role("button", name="Submit for review"))
     page.wait_for_url(f"**{entry.get_absolute_url()}")
     check(page)
     return entry
@@ -58,10 +59,10 @@ def test_the_main_cycle_from_draft_to_approval_and_everywhere_it_shows(new_page,
     sign_in(reviewer, "secretariat-returns")
     reviewer.goto(reviewer.base + reverse("activities:review-queue"))
     check(reviewer)
-    reviewer.get_by_role("link", name="Open the entry for 1.1.1.a, Armenia").click()
+    follow(reviewer.get_by_role("link", name="Open the entry for 1.1.1.a, Armenia"))
     check(reviewer)
     reviewer.get_by_label("Comment for the reporter").fill(COMMENT)
-    reviewer.get_by_role("button", name="Return to the reporter").click()
+    follow(reviewer.get_by_role("button", name="Return to the reporter"))
     reviewer.wait_for_url(f"**{entry.get_absolute_url()}")
     entry.refresh_from_db()
     assert entry.review_state == "returned"
@@ -71,14 +72,14 @@ def test_the_main_cycle_from_draft_to_approval_and_everywhere_it_shows(new_page,
     check(focal)
     notices = focal.get_by_role("region", name="Notices")
     assert notices.get_by_text("1.1.1.a").first.is_visible()
-    focal.get_by_role("link", name="Activity 1.1.1.a – Armenia").first.click()
+    follow(focal.get_by_role("link", name="Activity 1.1.1.a – Armenia").first)
     assert focal.get_by_text(COMMENT, exact=True).is_visible()
-    focal.get_by_role("link", name="Edit").click()
+    follow(focal.get_by_role("link", name="Edit"))
     check(focal)
     focal.get_by_label("Narrative").fill(FIXED)
-    focal.get_by_role("button", name="Save changes").click()
+    follow(focal.get_by_role("button", name="Save changes"))
     focal.wait_for_url(f"**{entry.get_absolute_url()}")
-    focal.get_by_role("button", name="Resubmit for review").click()
+    follow(focal.get_by_role("button", name="Resubmit for review"))
     focal.wait_for_url(f"**{entry.get_absolute_url()}")
     entry.refresh_from_db()
     assert (entry.review_state, entry.narrative) == ("submitted", FIXED)
@@ -86,7 +87,7 @@ def test_the_main_cycle_from_draft_to_approval_and_everywhere_it_shows(new_page,
     approver = new_page()
     sign_in(approver, "secretariat-approves")
     approver.goto(approver.base + entry.get_absolute_url())
-    approver.get_by_role("button", name="Approve", exact=True).click()
+    follow(approver.get_by_role("button", name="Approve", exact=True))
     approver.wait_for_url(f"**{entry.get_absolute_url()}")
     entry.refresh_from_db()
     assert entry.review_state == "approved"
@@ -172,7 +173,7 @@ def test_a_validation_error_keeps_every_typed_field(new_page, site):
         page.get_by_label(label).fill(value)
     page.get_by_label("Status").select_option("completed")
     page.get_by_role("radio").first.check()
-    page.get_by_role("button", name="Save draft").click()
+    follow(page.get_by_role("button", name="Save draft"))
     assert page.get_by_role("alert").is_visible()
     for label, value in typed.items():
         assert page.get_by_label(label).input_value() == value, label
@@ -207,18 +208,18 @@ def test_the_focal_points_part_in_russian_and_in_farsi(new_page, site, tmp_path,
     page.locator("[name=password]").press("Enter")
     page.wait_for_url(f"**{reverse('activities:home')}")
     same_language()
-    page.locator('a[href*="/activities/1.1.1.a/progress/new/"]').first.click()
+    follow(page.locator('a[href*="/activities/1.1.1.a/progress/new/"]').first)
     same_language()
     page.locator("[name=status]").select_option("in_progress")
     page.locator("[name=narrative]").fill("Фотоловушки установлены. تله‌های دوربینی نصب شد.")
     report = tmp_path / "report.pdf"
     report.write_bytes(b"%PDF-1.4\n%%EOF\n")
     page.locator("[name=evidence_files]").set_input_files(report)
-    page.get_by_role("button", name=save).click()
+    follow(page.get_by_role("button", name=save))
     entry = ProgressEntry.objects.get(activity__code="1.1.1.a", range_state=site["armenia"])
     page.wait_for_url(f"**{entry.get_absolute_url()}")
     same_language()
-    page.get_by_role("button", name=submit).click()
+    follow(page.get_by_role("button", name=submit))
     page.wait_for_url(f"**{entry.get_absolute_url()}")
     same_language()
     entry.refresh_from_db()
