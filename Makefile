@@ -22,7 +22,7 @@ PYTEST_ARGS ?=
 PYTEST_WORKERS ?= auto
 PYTEST := $(RUN) pytest -n $(PYTEST_WORKERS)
 
-.PHONY: help install messages lint fmt migrate seed demo-accounts demo-data run chromium journeys test test-sqlite test-postgres test-stack
+.PHONY: help install messages lint fmt migrate seed demo-accounts demo-data run test-tools journeys test test-sqlite test-postgres test-stack
 
 help:
 	@echo "make run            install, migrate, seed, create demo accounts, load demo data, serve on http://$(ADDR)/"
@@ -82,21 +82,21 @@ run: demo-data
 	@echo
 	$(MANAGE) runserver $(ADDR)
 
-chromium:
-	@scripts/ensure-chromium.sh
+test-tools:
+	@scripts/ensure-test-tools.sh
 	@scripts/ensure-axe.sh
 
 # The browser journeys alone (tests/journeys/), screenshots of a failing step in $JOURNEY_ARTIFACTS (default /tmp/journeys).
-journeys: install chromium
+journeys: install test-tools
 	env -u DATABASE_URL $(RUN) pytest -n 0 -p no:cacheprovider tests/journeys $(PYTEST_ARGS)
 
 # pytest exits 5 when it collects no tests; like any other non-zero code, that fails the target.
 # The test targets ignore any DATABASE_URL from the caller's shell so they test what they say.
-test-sqlite: install chromium
+test-sqlite: install test-tools
 	@echo "== tests on SQLite =="
 	env -u DATABASE_URL $(PYTEST) $(PYTEST_ARGS)
 
-test-postgres: install chromium
+test-postgres: install test-tools
 	@echo "== tests on PostgreSQL 15 =="
 	env -u DATABASE_URL scripts/postgres.sh run -- $(PYTEST) $(PYTEST_ARGS)
 

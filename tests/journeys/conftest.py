@@ -16,7 +16,7 @@ from tests.factories import FocalPointFactory, SecretariatUserFactory, UserFacto
 
 DESKTOP = {"width": 1280, "height": 900}
 ROOT = Path(__file__).resolve().parents[2]
-# Fetched by scripts/ensure-axe.sh (`make chromium`, run by `make test` and `make journeys`).
+# Fetched by scripts/ensure-axe.sh (`make test-tools`, run by `make test` and `make journeys`).
 AXE_JS = ROOT / ".cache" / "axe-core" / "package" / "axe.min.js"
 ARTIFACTS = Path(os.environ.get("JOURNEY_ARTIFACTS", Path(tempfile.gettempdir()) / "journeys"))
 
@@ -26,7 +26,7 @@ def browser(request):
     """The shared Chromium (tests/conftest.py); the journeys are skipped, saying why, only when it is not
     installed outside CI (`make test` installs it, so in CI a missing browser fails)."""
     if not os.path.exists(CHROMIUM) and not os.environ.get("CI"):
-        pytest.skip(f"{CHROMIUM} is not installed: `make chromium` (as root) installs it")
+        pytest.skip(f"{CHROMIUM} is not installed: `make test-tools` (as root) installs it")
     return request.getfixturevalue("chromium_browser")
 
 
@@ -90,7 +90,7 @@ def site(seeded_open_round):
 @pytest.fixture(scope="session")
 def axe_source():
     if not AXE_JS.exists():
-        pytest.fail(f"{AXE_JS} is missing: scripts/ensure-axe.sh fetches it (`make chromium` runs it)")
+        pytest.fail(f"{AXE_JS} is missing: scripts/ensure-axe.sh fetches it (`make test-tools` runs it)")
     return AXE_JS.read_text()
 
 

@@ -15,8 +15,6 @@ from reporting.reports.registry import REPORTS
 
 from .test_views import url
 
-pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="pdftotext (poppler-utils) is missing")
-
 
 def doc_url(name, fmt, **params):
     from urllib.parse import urlencode
@@ -34,6 +32,7 @@ def docx_text(response) -> str:
 
 def pdf_text(response) -> str:
     assert response.content.startswith(b"%PDF-")
+    assert shutil.which("pdftotext"), "pdftotext is missing: `make test-tools` installs poppler-utils"
     done = subprocess.run(
         ["pdftotext", "-layout", "-", "-"], input=response.content, capture_output=True, check=True
     )
