@@ -373,7 +373,7 @@ class Migration(migrations.Migration):
             name='webhook',
             field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to='activities.webhook'),
         ),
-        migrations.RunPython(copy_evidence_links, migrations.RunPython.noop),
+        migrations.RunPython(copy_evidence_links, migrations.RunPython.noop, elidable=True),
         migrations.DeleteModel(
             name='EvidenceLink',
         ),

@@ -22,4 +22,4 @@ def fill_slugs(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [("activities", "0004_regional_picture")]
 
-    operations = [migrations.RunPython(fill_slugs, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(fill_slugs, migrations.RunPython.noop, elidable=True)]

@@ -70,5 +70,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(record_contributors, migrations.RunPython.noop),
+        migrations.RunPython(record_contributors, migrations.RunPython.noop, elidable=True),
     ]
