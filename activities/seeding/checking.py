@@ -61,12 +61,17 @@ def clean_text(value: Any) -> str:
     return " ".join(str(value).split())
 
 
+# libyaml's parser when PyYAML has it (its wheels do): the same safe subset, parsed in C, five times
+# faster than the pure-Python one (the seed is read by every `manage.py seed` and by 150 tests).
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def read_documents(paths: list[Path]) -> list[tuple[str, dict]]:
     documents = []
     problems = []
     for path in paths:
         try:
-            content = yaml.safe_load(path.read_text(encoding="utf-8"))
+            content = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
         except (OSError, yaml.YAMLError) as exc:
             problems.append(f"{path.name}: cannot be read: {exc}")
             continue
