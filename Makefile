@@ -96,9 +96,12 @@ test-sqlite: install test-tools
 	@echo "== tests on SQLite =="
 	env -u DATABASE_URL $(PYTEST) $(PYTEST_ARGS)
 
+# The browser tests (marked `browser`: Chromium renders the pages a live server sends) run in the SQLite
+# phase only: they check what the browser does with the HTML, which is the same whichever database the
+# view read; every view and query they pass through is also tested on PostgreSQL with Django's client.
 test-postgres: install test-tools
 	@echo "== tests on PostgreSQL 15 =="
-	env -u DATABASE_URL scripts/postgres.sh run -- $(PYTEST) $(PYTEST_ARGS)
+	env -u DATABASE_URL scripts/postgres.sh run -- $(PYTEST) -m "not browser" $(PYTEST_ARGS)
 
 # The production stack on loopback (PostgreSQL primary + replica, Redis, gunicorn, worker, scheduler,
 # nginx with TLS), driven over HTTPS and then broken on purpose; see scripts/prod-stack.sh.
