@@ -283,3 +283,28 @@ def test_activity_codes_stay_whole_on_a_farsi_report(client, world, name):
     html = client.get(url(name, strategy="test-leopard"), headers={"accept-language": "fa"}).content.decode()
     assert '<html lang="fa" dir="rtl">' in html
     assert '<bdi class="code" dir="ltr">1.1.1.a</bdi></a>' in html
+
+
+HOSTILE = '<img src=x onerror="alert(1)">'
+
+
+@pytest.mark.parametrize("name", REPORTS)
+def test_hostile_texts_in_the_tables_are_shown_as_text(client, world, name):
+    """The report tables are built in Python (report_format.table_body, status_bar): what people typed
+    into activities, actors and Range States reaches the page escaped, on every report."""
+    from activities.models import Activity, Actor, RangeState
+
+    Activity.objects.filter(code="1.1.1").update(text=f"Surveys {HOSTILE}")
+    Actor.objects.filter(slug="gos-t").update(name=f"GOs {HOSTILE}")
+    RangeState.objects.filter(iso_code="QA").update(name=f"Alpha {HOSTILE}")
+    params = {"strategy": world.strategy.slug}
+    if name == "national":
+        params |= {"range_state": "QA", "reporting_round": world.round.pk}
+    if name == "snapshots":
+        snapshot = MeetingSnapshot.objects.create(
+            meeting=world.meeting, strategy=world.strategy, taken_by=world.reviewer
+        )
+        params["before"] = snapshot.pk
+    html = client.get(url(name, **params)).content.decode()
+    assert "<img src=x" not in html
+    assert "onerror=\"alert" not in html
