@@ -6,7 +6,7 @@ from decimal import Decimal
 from django import template
 from django.urls import reverse
 from django.utils.formats import date_format, number_format
-from django.utils.html import conditional_escape, escape, format_html, format_html_join
+from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext, ngettext, pgettext
@@ -134,18 +134,16 @@ def status_bar(counts, label="", height=14):
     if label:
         # Translators: a bar's text alternative with what it is about, e.g. "Result 1.1: Completed 3 of 4 cells".
         text = gettext("%(label)s: %(text)s") % {"label": label, "text": text}
-    rects = format_html_join(
-        "",
-        '<rect class="bar-{}" x="{}" y="0" width="{}" height="{}"/>',
-        ((s["status"], f"{s['offset']:.3f}", f"{s['width']:.3f}", height) for s in segments),
+    # statuses are fixed identifiers, offsets and widths numbers: only the text needs escaping
+    rects = "".join(
+        f'<rect class="bar-{s["status"]}" x="{s["offset"]:.3f}" y="0" width="{s["width"]:.3f}" height="{height:d}"/>'
+        for s in segments
     )
-    return format_html(
-        '<svg class="status-bar" role="img" aria-label="{label}" viewBox="0 0 100 {height}" '
-        'preserveAspectRatio="none" width="100%" height="{height}"><title>{label}</title>'
-        '<rect class="bar-bg" x="0" y="0" width="100" height="{height}"/>{rects}</svg>',
-        label=text,
-        height=height,
-        rects=rects,
+    label = escape(text)
+    return mark_safe(  # the text escaped above; the rest built here from numbers and identifiers
+        f'<svg class="status-bar" role="img" aria-label="{label}" viewBox="0 0 100 {height:d}" '
+        f'preserveAspectRatio="none" width="100%" height="{height:d}"><title>{label}</title>'
+        f'<rect class="bar-bg" x="0" y="0" width="100" height="{height:d}"/>{rects}</svg>'
     )
 
 
