@@ -46,22 +46,11 @@ class StrategyQuerySet(models.QuerySet):
             )
         )
 
-    def with_tree(self):
-        """Prefetch the header (Range States, metapopulations, plans) and the whole logframe by theme.
-
-        Objectives the source does not assign to a theme land in `objectives_without_theme`; their
-        subtree is only queried when there are some."""
-        # Explicit order_by within one strategy: the models' default ordering starts with "strategy",
-        # which would join every prefetch to the strategy table to sort by its title.
+    def with_header(self):
+        """Prefetch what a strategy's page shows above and below its logframe: translations, Range
+        States, metapopulations and national plans."""
         from ..content import translation_prefetches
 
-        objectives = Objective.objects.order_by("number").prefetch_related(
-            *translation_prefetches(Objective),
-            Prefetch("results", queryset=Result.objects.order_by("sort_key").with_tree()),
-        )
-        themes = Theme.objects.order_by("number").prefetch_related(
-            *translation_prefetches(Theme), Prefetch("objectives", queryset=objectives)
-        )
         metapopulations = Metapopulation.objects.order_by("number").prefetch_related(
             "range_states", *translation_prefetches(Metapopulation)
         )
@@ -72,13 +61,36 @@ class StrategyQuerySet(models.QuerySet):
             Prefetch(
                 "national_action_plans", queryset=NationalActionPlan.objects.select_related("range_state")
             ),
-            Prefetch("themes", queryset=themes),
-            Prefetch(
-                "objectives",
-                queryset=objectives.filter(theme__isnull=True),
-                to_attr="objectives_without_theme",
-            ),
         )
+
+    def with_tree(self):
+        """The header and the whole logframe by theme (logframe_prefetches)."""
+        return self.with_header().prefetch_related(*logframe_prefetches())
+
+
+def logframe_prefetches() -> tuple[Prefetch, ...]:
+    """A strategy's logframe by theme, for prefetch_related or prefetch_related_objects (the strategy page
+    prefetches it only when its cached outline has to be rendered again).
+
+    Objectives the source does not assign to a theme land in `objectives_without_theme`; their subtree
+    is only queried when there are some."""
+    # Explicit order_by within one strategy: the models' default ordering starts with "strategy", which
+    # would join every prefetch to the strategy table to sort by its title.
+    from ..content import translation_prefetches
+
+    objectives = Objective.objects.order_by("number").prefetch_related(
+        *translation_prefetches(Objective),
+        Prefetch("results", queryset=Result.objects.order_by("sort_key").with_tree()),
+    )
+    themes = Theme.objects.order_by("number").prefetch_related(
+        *translation_prefetches(Theme), Prefetch("objectives", queryset=objectives)
+    )
+    return (
+        Prefetch("themes", queryset=themes),
+        Prefetch(
+            "objectives", queryset=objectives.filter(theme__isnull=True), to_attr="objectives_without_theme"
+        ),
+    )
 
 
 class ResultQuerySet(models.QuerySet):

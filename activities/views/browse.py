@@ -4,14 +4,18 @@ They show progress as the reports count it: the figures come from reporting.repo
 side's one definition of each (the only place the activities app reads from reporting: these are pages,
 not domain code)."""
 
-from django.db.models import Prefetch
+from django.core.cache import cache
+from django.core.cache.utils import make_template_fragment_key
+from django.db.models import Prefetch, prefetch_related_objects
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.utils.translation import get_language
 from django.views.generic import DetailView, ListView
 
 from activities import changes, permissions, selectors
 from activities.content import translation_prefetches
 from activities.models import Activity, CommonName, Species, Strategy
+from activities.models.logframe import logframe_prefetches
 from activities.permissions import Action
 from activities.views.filters import (
     ActivityLandscapeFilter,
@@ -25,6 +29,9 @@ from reporting.reports.public import activity_state_statuses, strategy_headlines
 
 # A search of the strategy longer than this is cut: the codes and texts it looks in are shorter.
 SEARCH_MAX_LENGTH = 100
+
+# How long a rendered outline is kept; a change to anything it shows gives a new key before that.
+OUTLINE_CACHE_SECONDS = 86400
 
 
 class StrategyListView(ListView):
@@ -68,10 +75,11 @@ class StrategyDetailView(DetailView):
     def get_queryset(self):
         names = Prefetch("common_names", queryset=CommonName.objects.order_by("position"))
         species = Species.objects.order_by("common_name").prefetch_related(names)
-        # the versions before and after this one, joined: the page links them without a query
+        # the versions before and after this one, joined: the page links them without a query; the
+        # logframe only when the outline has to be rendered (strategy_outline)
         return (
             Strategy.objects.with_counts()
-            .with_tree()
+            .with_header()
             .select_related("supersedes", "superseded_by")
             .prefetch_related(Prefetch("species", queryset=species))
         )
@@ -96,10 +104,7 @@ class StrategyDetailView(DetailView):
             for activity in found:
                 activity.cells = progress.activities[activity.pk]
         else:
-            _attach_progress(strategy, progress)
-            # the outline is a cached fragment (strategy_detail.html), keyed by the language and this marker:
-            # any change to what it shows, an approval included, gives a new key
-            context["outline_marker"] = changes.marker("strategy_outline")
+            context["outline"] = strategy_outline(strategy, progress)
         return context | {
             "progress": progress,
             "query": query,
@@ -140,6 +145,25 @@ class ActivityDetailView(DetailView):
             context["pending_entries"] = selectors.pending_entries_on(self.object, user)
             context["can_report"] = selectors.creatable_states(user, self.object).exists()
         return context
+
+
+def strategy_outline(strategy, progress) -> str:
+    """The strategy page's outline (activities/_outline.html), from the cache when nothing it shows has
+    changed: it is keyed by the strategy, the language and the change marker of everything it shows, so
+    an approval, an edit or a translation gives a new key and nothing has to invalidate it. Only on a miss
+    are the logframe and each activity's fields fetched (a dozen queries, most of the page's time)."""
+    key = make_template_fragment_key(
+        "strategy_outline", [strategy.pk, get_language(), changes.marker("strategy_outline")]
+    )
+    outline = cache.get(key)
+    if outline is None:
+        prefetch_related_objects([strategy], *logframe_prefetches())
+        _attach_progress(strategy, progress)
+        # approved statuses only, the same for everyone: rendered without the request, so nothing of
+        # the reader's (their rights, their drafts) can enter what others are served
+        outline = render_to_string("activities/_outline.html", {"strategy": strategy, "progress": progress})
+        cache.set(key, outline, OUTLINE_CACHE_SECONDS)
+    return outline
 
 
 def _attach_progress(strategy, progress) -> None:

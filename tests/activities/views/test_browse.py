@@ -278,7 +278,8 @@ def _tree(strategy, rows):
 
 
 @pytest.mark.parametrize("rows", [1, 15])
-def test_strategy_page_query_count_is_flat(client, django_assert_num_queries, rows):
+def _full_strategy(rows):
+    """A strategy with every part its page shows, and `rows` activities."""
     strategy = StrategyFactory(adopted_at=Meeting.objects.create(slug="m", name="M"))
     state = RangeStateFactory()
     strategy.range_states.set([state])
@@ -286,6 +287,12 @@ def test_strategy_page_query_count_is_flat(client, django_assert_num_queries, ro
     NationalActionPlan.objects.create(strategy=strategy, range_state=state, title="NAP")
     _tree(strategy, rows)
     ObjectiveFactory(strategy=strategy, theme=None)  # a section of objectives without a theme
+    return strategy
+
+
+@pytest.mark.parametrize("rows", [1, 15])
+def test_strategy_page_query_count_is_flat(client, django_assert_num_queries, rows):
+    strategy = _full_strategy(rows)
     # 1 strategy + meeting + counts, 2 Range States, 3 metapopulations, 4 their Range States, 5 plans + state,
     # 6 themes, 7 their objectives, 8 results, 9 activities, 10 actors, 11 POW measures,
     # 12 activity references + targets, 13 activities referenced by, 14 result references,
@@ -299,6 +306,22 @@ def test_strategy_page_query_count_is_flat(client, django_assert_num_queries, ro
         response = client.get(strategy_url(strategy))
     assert response.status_code == 200
     assert response.content.decode().count('class="activity"') == rows
+
+
+@pytest.mark.parametrize("rows", [1, 15])
+def test_a_cached_outline_costs_none_of_the_logframe_queries(client, django_assert_num_queries, rows):
+    strategy = _full_strategy(rows)
+    first = client.get(strategy_url(strategy)).content.decode()
+    # the 29 of the first view but 6–17 (the themes, objectives, results, activities, their actors, POW
+    # measures and cross-references, the objectives without a theme): the outline comes from the cache
+    with django_assert_num_queries(17):
+        again = client.get(strategy_url(strategy)).content.decode()
+    assert _outline_of(again) == _outline_of(first)
+    assert again.count('class="activity"') == rows
+
+
+def _outline_of(html: str) -> str:
+    return html[html.index('<nav class="toc"') : html.index('<section id="range-states">')]
 
 
 # --- activity page -------------------------------------------------------------------------------
