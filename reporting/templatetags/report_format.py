@@ -4,8 +4,9 @@ They format values the builders computed; they never query or decide."""
 from decimal import Decimal
 
 from django import template
+from django.template.defaultfilters import truncatewords
 from django.urls import reverse
-from django.utils.formats import date_format, number_format
+from django.utils.formats import date_format, localize, number_format
 from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
@@ -120,10 +121,15 @@ def status_bar(counts, label="", height=14):
     """A stacked bar of cells by status, as inline SVG with a text alternative; the numbers are in a table.
     Built here rather than in an inclusion template: pages draw one per activity (the POW crosswalk
     hundreds), and a template per bar was most of their rendering time."""
+    return _status_bar(counts, label, height, STATUS_LABELS)
+
+
+def _status_bar(counts, label, height, labels):
+    """status_bar, with the status labels given (rollup_rows translates them once for all its bars)."""
     segments = counts.segments
     # Translators: one status in a bar's text alternative, e.g. "Completed 3".
     part = gettext("%(status)s %(count)s")
-    parts = [part % {"status": s["label"], "count": s["n"]} for s in segments]
+    parts = [part % {"status": labels[s["status"]], "count": s["n"]} for s in segments]
     # Translators: joins the statuses of a bar's text alternative, e.g. "Completed 3, Delayed 1".
     statuses = pgettext("list separator", ", ").join(parts) or gettext("nothing")
     # Translators: a bar's text alternative, e.g. "Completed 3, Delayed 1 of 4 cells".
@@ -145,6 +151,41 @@ def status_bar(counts, label="", height=14):
         f'preserveAspectRatio="none" width="100%" height="{height:d}"><title>{label}</title>'
         f'<rect class="bar-bg" x="0" y="0" width="100" height="{height:d}"/>{rects}</svg>'
     )
+
+
+@register.simple_tag
+def rollup_rows(tree):
+    """The dashboard's rollup: a row per theme, objective and result (code, title, activities, bar, cells
+    per status, completed share), each cell labelled for the layout that stacks on a phone. Built here
+    rather than by an include per row: the labels are translated once for all the rows."""
+    labels = {status: str(label) for status, label in STATUS_LABELS.items()}
+    activities = escape(gettext("Activities"))
+    share = escape(gettext("Completed share"))
+    status_labels = [escape(labels[status]) for status in STATUS_ORDER]
+
+    def row(node) -> str:
+        totals = node.totals
+        counts = "".join(
+            f'<td class="num" data-label="{label}">{conditional_escape(localize(n))}</td>'
+            for label, n in zip(status_labels, totals.values(), strict=True)
+        )
+        title = conditional_escape(truncatewords(node.title, 14))
+        return (
+            f'<tr class="level-{conditional_escape(localize(node.level))}"><th scope="row"><span class="code">'
+            f'{conditional_escape(node.code)}</span> <span class="node-title">{title}</span></th>'
+            f'<td class="num" data-label="{activities}">{conditional_escape(localize(totals.activities))}</td>'
+            f'<td class="bar-cell">{_status_bar(totals, node.code, 14, labels)}</td>{counts}'
+            f'<td class="num" data-label="{share}">{conditional_escape(percent(totals.completion))}</td></tr>'
+        )
+
+    rows = []
+    for theme in tree:
+        rows.append(row(theme))
+        for objective in theme.children:
+            rows.append(row(objective))
+            rows.extend(row(result) for result in objective.children)
+    # every value above is escaped; the bars are built by _status_bar
+    return mark_safe("\n".join(rows))
 
 
 @register.inclusion_tag("reporting/_legend.html")

@@ -295,11 +295,14 @@ HOSTILE = '<img src=x onerror="alert(1)">'
 
 @pytest.mark.parametrize("name", REPORTS)
 def test_hostile_texts_in_the_tables_are_shown_as_text(client, world, name):
-    """The report tables are built in Python (report_format.table_body, status_bar): what people typed
-    into activities, actors and Range States reaches the page escaped, on every report."""
-    from activities.models import Activity, Actor, RangeState
+    """The report tables are built in Python (report_format.table_body, rollup_rows, status_bar): what
+    people typed into the logframe, actors and Range States reaches the page escaped, on every report."""
+    from activities.models import Activity, Actor, Objective, RangeState, Result, Theme
 
     Activity.objects.filter(code="1.1.1").update(text=f"Surveys {HOSTILE}")
+    Theme.objects.update(title=f"Knowledge {HOSTILE}")
+    Objective.objects.update(text=f"Know the range {HOSTILE}")
+    Result.objects.update(text=f"Surveys done {HOSTILE}")
     Actor.objects.filter(slug="gos-t").update(name=f"GOs {HOSTILE}")
     RangeState.objects.filter(iso_code="QA").update(name=f"Alpha {HOSTILE}")
     html = client.get(url(name, **page_params(world, name))).content.decode()
