@@ -5,13 +5,14 @@ from decimal import Decimal
 
 from django import template
 from django.template.defaultfilters import truncatewords
-from django.urls import reverse
 from django.utils.formats import date_format, localize, number_format
 from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext, ngettext, pgettext
 
+from activities.models.activity import activity_urls
+from activities.templatetags.strategy_format import code
 from reporting.reports.core import STATUS_LABELS, STATUS_ORDER
 
 register = template.Library()
@@ -58,14 +59,16 @@ def usd(value) -> str:
 
 
 @register.simple_tag
-def report_cell(value, column, strategy):
+def report_cell(value, column, strategy, activity_url=None):
+    """One cell of a report table, formatted by its column's kind; `activity_url` (activity_urls of the
+    strategy) saves a reverse per row where a table links many activities."""
     kind = column.kind
     if kind == "status":
         return status_badge(value) if value else ""
     if value is None or value == "":
         return format_html('<span class="muted" aria-label="{}">—</span>', gettext("none"))
     if kind == "activity":
-        url = reverse("activities:activity-detail", kwargs={"slug": strategy.slug, "code": value})
+        url = (activity_url or activity_urls(strategy.slug))(value)
         return format_html('<a href="{}">{}</a>', url, value)
     if kind == "usd":
         return usd(value)
@@ -100,12 +103,13 @@ def table_body(table, strategy):
         for column in table.columns
     ]
     first_class = escape(f"k-{table.columns[0].kind}") if table.columns else ""
+    url = activity_urls(strategy.slug) if strategy else None
     classes = table.row_classes or [""] * len(table.rows)
     rows = []
     for css, row in zip(classes, table.rows, strict=True):
         cells = []
         for i, (value, (column, td_class, label)) in enumerate(zip(row, columns, strict=True)):
-            content = conditional_escape(report_cell(value, column, strategy))
+            content = conditional_escape(report_cell(value, column, strategy, url))
             if i == 0:
                 cells.append(f'<th scope="row" class="{first_class}" data-label="{label}">{content}</th>')
             else:
@@ -186,6 +190,72 @@ def rollup_rows(tree):
             rows.extend(row(result) for result in objective.children)
     # every value above is escaped; the bars are built by _status_bar
     return mark_safe("\n".join(rows))
+
+
+@register.simple_tag
+def pow_rows(activities, strategy):
+    """One CAMI POW measure's rows on the crosswalk: the activity (linked, its text cut to 12 words), its
+    cells as a bar, per status and the completed share. Built here: the crosswalk lists every activity
+    under each measure it names, hundreds of rows."""
+    url = activity_urls(strategy.slug)
+    labels = {status: str(label) for status, label in STATUS_LABELS.items()}
+    out = []
+    for a in activities:
+        counts = a["counts"]
+        numbers = "".join(f'<td class="num">{conditional_escape(localize(n))}</td>' for n in counts.values())
+        out.append(
+            f'<tr><th scope="row"><a href="{escape(url(a["code"]))}">{code(a["code"])}</a> '
+            f'<span class="node-title">{conditional_escape(truncatewords(a["text"], 12))}</span></th>'
+            f"<td>{_status_bar(counts, a['code'], 14, labels)}</td>{numbers}"
+            f'<td class="num">{conditional_escape(percent(counts.completion))}</td></tr>'
+        )
+    # every value above is escaped (code() escapes or isolates the code); the bars are built by _status_bar
+    return mark_safe("".join(out))
+
+
+@register.simple_tag
+def matrix_rows(rows, strategy):
+    """The matrix page's rows: the activity (linked, its text cut to 8 words), then per Range State and
+    range-wide its latest approved status, whether the range-wide one stands for the state, the date and
+    the entry's confidence. Built here rather than in the template: a page of 100 activities has over
+    2,000 cells, and a date formatted per cell (dates repeat) was much of its time."""
+    url = activity_urls(strategy.slug)
+    labels = {status: escape(label) for status, label in STATUS_LABELS.items()}
+    via = f'<span class="via">{escape(gettext("range-wide"))}</span>'
+    dates = {}
+
+    def when(date) -> str:
+        if date not in dates:
+            dates[date] = (
+                f'<time datetime="{escape(date_format(date, "Y-m-d"))}">{escape(date_format(date, "j M Y"))}</time>'
+            )
+        return dates[date]
+
+    out = []
+    for row in rows:
+        activity = row["activity"]
+        cells = []
+        for cell in row["cells"]:
+            status = cell["status"]
+            cells.append(
+                f'<td class="cell st-{escape(status)}"><span class="st-text">{labels.get(status) or escape(status)}</span>'
+                + (via if cell.get("from_range_wide") else "")
+                + (when(cell["date"]) if cell.get("date") else "")
+                + (
+                    f'<span class="confidence">{escape(cell["confidence"])}</span>'
+                    if cell.get("confidence")
+                    else ""
+                )
+                + "</td>"
+            )
+        out.append(
+            f'<tr><th scope="row"><a href="{escape(url(activity["code"]))}">{code(activity["code"])}</a> '
+            f'<span class="node-title">{conditional_escape(truncatewords(activity["text"], 8))}</span></th>\n'
+            + "".join(cells)
+            + "</tr>"
+        )
+    # every value above is escaped (code() escapes or isolates the code)
+    return mark_safe("".join(f"\n{row}\n" for row in out))
 
 
 @register.inclusion_tag("reporting/_legend.html")
