@@ -2,9 +2,10 @@
 give (ProgressEntrySerializer, renderers.flatten), without building a serializer, a model instance or
 a URL per row. Up to 10,000 rows leave as they are read, a chunk at a time, so memory stays flat.
 
-Rows come from values() (only the columns the file has), read with a server-side cursor; the evidence
-of each chunk of entries is one query; each row's URL is the one reversed prefix plus its id; who may
-see restricted details is asked of activities.permissions once per Range State, activity and objective."""
+Rows come from values_list() (only the columns the file has; how each becomes its cell is planned once
+per file), read with a server-side cursor; the evidence of each chunk of entries is one query; each
+row's URL is the one reversed prefix plus its id; who may see restricted details is asked of
+activities.permissions once per Range State, activity and objective."""
 
 import io
 from itertools import islice
@@ -25,7 +26,7 @@ from . import renderers, serializers
 
 CHUNK = 2_000
 RESTRICTED = ("review_comment", "restricted_details")
-# serializer field → the values() column it reads
+# serializer field → the values_list() column it reads
 COLUMNS = {
     "id": "id",
     "strategy": "activity__strategy__slug",

@@ -63,10 +63,6 @@ class StrategyQuerySet(models.QuerySet):
             ),
         )
 
-    def with_tree(self):
-        """The header and the whole logframe by theme (logframe_prefetches)."""
-        return self.with_header().prefetch_related(*logframe_prefetches())
-
 
 def logframe_prefetches() -> tuple[Prefetch, ...]:
     """A strategy's logframe by theme, for prefetch_related or prefetch_related_objects (the strategy page
