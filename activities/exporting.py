@@ -32,7 +32,7 @@ def clean_text(value: str) -> str:
 def csv_cell(value):
     """One CSV cell: text cleaned and, if a spreadsheet would evaluate it, prefixed with an apostrophe."""
     if isinstance(value, str):  # the commonest case first: exports write hundreds of thousands of cells
-        text = CONTROL_CHARACTERS.sub(REPLACEMENT, value)
+        text = clean_text(value)
         return "'" + text if text.startswith(FORMULA_PREFIXES) else text
     if value is None:
         return ""

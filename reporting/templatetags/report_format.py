@@ -157,12 +157,18 @@ def _status_bar(counts, label, height, labels):
     )
 
 
+def _translated_status_labels() -> dict[str, str]:
+    """STATUS_LABELS translated into the active language once, for the row builders below: each lazy
+    label would otherwise be translated again in every row and bar."""
+    return {status: str(label) for status, label in STATUS_LABELS.items()}
+
+
 @register.simple_tag
 def rollup_rows(tree):
     """The dashboard's rollup: a row per theme, objective and result (code, title, activities, bar, cells
     per status, completed share), each cell labelled for the layout that stacks on a phone. Built here
     rather than by an include per row: the labels are translated once for all the rows."""
-    labels = {status: str(label) for status, label in STATUS_LABELS.items()}
+    labels = _translated_status_labels()
     activities = escape(gettext("Activities"))
     share = escape(gettext("Completed share"))
     status_labels = [escape(labels[status]) for status in STATUS_ORDER]
@@ -198,7 +204,7 @@ def pow_rows(activities, strategy):
     cells as a bar, per status and the completed share. Built here: the crosswalk lists every activity
     under each measure it names, hundreds of rows."""
     url = activity_urls(strategy.slug)
-    labels = {status: str(label) for status, label in STATUS_LABELS.items()}
+    labels = _translated_status_labels()
     out = []
     for a in activities:
         counts = a["counts"]
@@ -220,7 +226,7 @@ def matrix_rows(rows, strategy):
     the entry's confidence. Built here rather than in the template: a page of 100 activities has over
     2,000 cells, and a date formatted per cell (dates repeat) was much of its time."""
     url = activity_urls(strategy.slug)
-    labels = {status: escape(label) for status, label in STATUS_LABELS.items()}
+    labels = {status: escape(label) for status, label in _translated_status_labels().items()}
     via = f'<span class="via">{escape(gettext("range-wide"))}</span>'
     dates = {}
 
