@@ -4,12 +4,14 @@ They format values the builders computed; they never query or decide."""
 from decimal import Decimal
 
 from django import template
+from django.conf import settings
 from django.template.defaultfilters import truncatewords
-from django.utils.formats import date_format, localize, number_format
+from django.utils import numberformat
+from django.utils.formats import date_format, get_format, localize
 from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
-from django.utils.translation import gettext, ngettext, pgettext
+from django.utils.translation import get_language, gettext, ngettext, pgettext
 
 from activities.models.activity import activity_urls
 from activities.templatetags.strategy_format import code
@@ -22,9 +24,7 @@ register = template.Library()
 def percent(share) -> str:
     """A share 0–1 as '42 %' (digits and sign as the active language writes them, the same words as the
     maps' reporting.maps.render.percent); an em dash when there is nothing to divide."""
-    if share is None:
-        return "—"
-    return gettext("%(percent)s %%") % {"percent": number_format(round(share * 100))}
+    return Numbers().percent(share)
 
 
 @register.filter
@@ -51,37 +51,109 @@ def short_date(value) -> str:
     return date_format(value, "j M Y")
 
 
+class Numbers:
+    """Django's number_format in the active language, its separators and grouping looked up once: the
+    report tables format thousands of numbers, and number_format looks them up again for every one.
+    Gives exactly number_format's output (the common cases computed here, the rest by Django's own
+    numberformat.format with the same separators)."""
+
+    def __init__(self):
+        language = get_language()
+        self.decimal_sep = get_format("DECIMAL_SEPARATOR", language, use_l10n=True)
+        self.grouping = get_format("NUMBER_GROUPING", language, use_l10n=True)
+        self.thousand_sep = get_format("THOUSAND_SEPARATOR", language, use_l10n=True)
+        self._percent = None
+
+    def format(self, value, decimal_pos=None, force_grouping=False) -> str:
+        """number_format(value, decimal_pos, force_grouping=force_grouping)."""
+        grouped = (force_grouping or settings.USE_THOUSAND_SEPARATOR) and self.grouping != 0
+        if type(value) is int and not decimal_pos:
+            if not grouped:
+                return str(value)
+            if self.grouping == 3:
+                return f"{value:,}".replace(",", self.thousand_sep)
+        return numberformat.format(
+            value, self.decimal_sep, decimal_pos, self.grouping, self.thousand_sep, force_grouping, True
+        )
+
+    def usd(self, value) -> str:
+        """An amount grouped as the active language groups digits, cents only when there are some."""
+        value = Decimal(value)
+        if value == value.to_integral_value():
+            if value.adjusted() < 28:  # an integral amount is its int (number_format shows -0 as 0 too)
+                return self.format(int(value), force_grouping=True)
+            return self.format(value, 0, force_grouping=True)
+        return self.format(value, 2, force_grouping=True)
+
+    def percent(self, share) -> str:
+        """percent(share)."""
+        if share is None:
+            return "—"
+        if self._percent is None:
+            self._percent = gettext("%(percent)s %%")
+        return self._percent % {"percent": self.format(round(share * 100))}
+
+    def localize(self, value) -> str:
+        """localize(value) for an int, as the rollups count."""
+        return self.format(value) if type(value) is int else str(localize(value))
+
+
 def usd(value) -> str:
     """An amount grouped as the active language groups digits, cents only when there are some."""
-    value = Decimal(value)
-    places = 0 if value == value.to_integral_value() else 2
-    return number_format(value, places, force_grouping=True)
+    return Numbers().usd(value)
+
+
+class Cells:
+    """The cells of report tables, each formatted by its column's kind (report_cell): the language's
+    number format, the translated labels and each date's markup looked up once for all the cells.
+    Every cell comes back as HTML, what people typed escaped."""
+
+    def __init__(self, strategy, activity_url=None):
+        self.strategy = strategy
+        self._activity_url = activity_url
+        self.numbers = Numbers()
+        self.none = format_html('<span class="muted" aria-label="{}">—</span>', gettext("none"))
+        self.labels = {status: escape(label) for status, label in _translated_status_labels().items()}
+        self.dates = {}
+
+    def activity_url(self, code) -> str:
+        if self._activity_url is None:
+            self._activity_url = activity_urls(self.strategy.slug)
+        return self._activity_url(code)
+
+    def __call__(self, value, kind) -> str:
+        if kind == "status":
+            if not value:
+                return ""
+            status = escape(value)
+            return mark_safe(f'<span class="st st-{status}">{self.labels.get(value) or status}</span>')
+        if value is None or value == "":
+            return self.none
+        if kind == "usd":
+            return escape(self.numbers.usd(value))
+        if kind == "int":
+            return escape(self.numbers.format(value, force_grouping=True))
+        if kind == "activity":
+            return mark_safe(f'<a href="{escape(self.activity_url(value))}">{escape(value)}</a>')
+        if kind == "percent":
+            return escape(self.numbers.percent(value))
+        if kind == "date":
+            if value not in self.dates:
+                self.dates[value] = format_html(
+                    '<time datetime="{}">{}</time>', value.isoformat(), short_date(value)
+                )
+            return self.dates[value]
+        if isinstance(value, str) and len(value) > 220:
+            # Long texts (activity texts, narratives) are cut on screen; the exports carry them whole.
+            return format_html('<span title="{}">{}</span>', value, Truncator(value).words(30))
+        return conditional_escape(value)
 
 
 @register.simple_tag
 def report_cell(value, column, strategy, activity_url=None):
     """One cell of a report table, formatted by its column's kind; `activity_url` (activity_urls of the
     strategy) saves a reverse per row where a table links many activities."""
-    kind = column.kind
-    if kind == "status":
-        return status_badge(value) if value else ""
-    if value is None or value == "":
-        return format_html('<span class="muted" aria-label="{}">—</span>', gettext("none"))
-    if kind == "activity":
-        url = (activity_url or activity_urls(strategy.slug))(value)
-        return format_html('<a href="{}">{}</a>', url, value)
-    if kind == "usd":
-        return usd(value)
-    if kind == "percent":
-        return percent(value)
-    if kind == "date":
-        return format_html('<time datetime="{}">{}</time>', value.isoformat(), short_date(value))
-    if kind == "int":
-        return number_format(value, force_grouping=True)
-    if isinstance(value, str) and len(value) > 220:
-        # Long texts (activity texts, narratives) are cut on screen; the exports carry them whole.
-        return format_html('<span title="{}">{}</span>', value, Truncator(value).words(30))
-    return value
+    return Cells(strategy, activity_url)(value, column.kind)
 
 
 @register.filter
@@ -103,20 +175,20 @@ def table_body(table, strategy):
         for column in table.columns
     ]
     first_class = escape(f"k-{table.columns[0].kind}") if table.columns else ""
-    url = activity_urls(strategy.slug) if strategy else None
+    cell = Cells(strategy)
     classes = table.row_classes or [""] * len(table.rows)
     rows = []
     for css, row in zip(classes, table.rows, strict=True):
         cells = []
         for i, (value, (column, td_class, label)) in enumerate(zip(row, columns, strict=True)):
-            content = conditional_escape(report_cell(value, column, strategy, url))
+            content = cell(value, column.kind)
             if i == 0:
                 cells.append(f'<th scope="row" class="{first_class}" data-label="{label}">{content}</th>')
             else:
                 cells.append(f'<td class="{td_class}" data-label="{label}">{content}</td>')
         opening = f'<tr class="{escape(css)}">' if css else "<tr>"
         rows.append(opening + "".join(cells) + "</tr>")
-    # every part above is escaped, or built by format_html (report_cell)
+    # every part above is escaped, or built by Cells (which escapes what people typed)
     return mark_safe("\n".join(rows))
 
 
@@ -169,6 +241,7 @@ def rollup_rows(tree):
     per status, completed share), each cell labelled for the layout that stacks on a phone. Built here
     rather than by an include per row: the labels are translated once for all the rows."""
     labels = _translated_status_labels()
+    numbers = Numbers()
     activities = escape(gettext("Activities"))
     share = escape(gettext("Completed share"))
     status_labels = [escape(labels[status]) for status in STATUS_ORDER]
@@ -176,16 +249,16 @@ def rollup_rows(tree):
     def row(node) -> str:
         totals = node.totals
         counts = "".join(
-            f'<td class="num" data-label="{label}">{conditional_escape(localize(n))}</td>'
+            f'<td class="num" data-label="{label}">{escape(numbers.localize(n))}</td>'
             for label, n in zip(status_labels, totals.values(), strict=True)
         )
         title = conditional_escape(truncatewords(node.title, 14))
         return (
             f'<tr class="level-{conditional_escape(localize(node.level))}"><th scope="row"><span class="code">'
             f'{conditional_escape(node.code)}</span> <span class="node-title">{title}</span></th>'
-            f'<td class="num" data-label="{activities}">{conditional_escape(localize(totals.activities))}</td>'
+            f'<td class="num" data-label="{activities}">{escape(numbers.localize(totals.activities))}</td>'
             f'<td class="bar-cell">{_status_bar(totals, node.code, 14, labels)}</td>{counts}'
-            f'<td class="num" data-label="{share}">{conditional_escape(percent(totals.completion))}</td></tr>'
+            f'<td class="num" data-label="{share}">{escape(numbers.percent(totals.completion))}</td></tr>'
         )
 
     rows = []
@@ -205,15 +278,16 @@ def pow_rows(activities, strategy):
     under each measure it names, hundreds of rows."""
     url = activity_urls(strategy.slug)
     labels = _translated_status_labels()
+    numbers = Numbers()
     out = []
     for a in activities:
         counts = a["counts"]
-        numbers = "".join(f'<td class="num">{conditional_escape(localize(n))}</td>' for n in counts.values())
+        cells = "".join(f'<td class="num">{escape(numbers.localize(n))}</td>' for n in counts.values())
         out.append(
             f'<tr><th scope="row"><a href="{escape(url(a["code"]))}">{code(a["code"])}</a> '
             f'<span class="node-title">{conditional_escape(truncatewords(a["text"], 12))}</span></th>'
-            f"<td>{_status_bar(counts, a['code'], 14, labels)}</td>{numbers}"
-            f'<td class="num">{conditional_escape(percent(counts.completion))}</td></tr>'
+            f"<td>{_status_bar(counts, a['code'], 14, labels)}</td>{cells}"
+            f'<td class="num">{escape(numbers.percent(counts.completion))}</td></tr>'
         )
     # every value above is escaped (code() escapes or isolates the code); the bars are built by _status_bar
     return mark_safe("".join(out))
