@@ -41,3 +41,9 @@ def language_name(code: str, language=None) -> str:
     """A language's name in `language` (default: the active one), e.g. "fa" → "Persian" / "персидский"."""
     locale = _locale(language)
     return locale.languages.get(code.replace("-", "_")) or locale.languages.get(code.split("-")[0]) or code
+
+
+def choice_labels(model, field_name: str) -> dict:
+    """A choice field's labels by value in the active language, translated once: `get_FOO_display()`
+    translates every label of the field again on each call, which pages listing hundreds of rows feel."""
+    return {value: str(label) for value, label in model._meta.get_field(field_name).flatchoices}

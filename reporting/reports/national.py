@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from activities.models import Activity, Evidence, ProgressEntry, ReportingRound
+from activities.names import choice_labels
 
 from .core import (
     APPROVED_ONLY,
@@ -75,6 +76,7 @@ def national_report(scope: Scope, reporting_round: ReportingRound) -> Report:
         ],
     )
     sections, counts = [], StatusCounts(activities=len(activities), cells=len(activities))
+    confidences = choice_labels(ProgressEntry, "confidence")
     for activity in activities:
         entry = entries.get(activity.entry_id)
         objective = activity.result.objective
@@ -101,7 +103,7 @@ def national_report(scope: Scope, reporting_round: ReportingRound) -> Report:
                 basis,
                 entry.narrative if entry else "",
                 entry.source if entry else "",
-                entry.get_confidence_display() if entry else "",
+                confidences.get(entry.confidence, entry.confidence) if entry else "",
                 entry.amount_spent_usd if entry else None,
                 "; ".join(_evidence_text(e) for e in entry.public_evidence) if entry else "",
             ]

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django import template
 from django.conf import settings
-from django.template.defaultfilters import truncatewords
+from django.template.defaultfilters import floatformat, linebreaksbr, truncatewords
 from django.utils import numberformat
 from django.utils.formats import date_format, get_format, localize
 from django.utils.html import conditional_escape, escape, format_html
@@ -13,9 +13,11 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import get_language, gettext, ngettext, pgettext
 
+from activities.models import Activity, ProgressEntry
 from activities.models.activity import activity_urls
+from activities.names import choice_labels
 from activities.templatetags.strategy_format import code
-from reporting.reports.core import STATUS_LABELS, STATUS_ORDER
+from reporting.reports.core import NOT_REPORTED, STATUS_LABELS, STATUS_ORDER
 
 register = template.Library()
 
@@ -336,6 +338,82 @@ def matrix_rows(rows, strategy):
         )
     # every value above is escaped (code() escapes or isolates the code)
     return mark_safe("".join(f"\n{row}\n" for row in out))
+
+
+@register.simple_tag
+def national_activities(items, strategy):
+    """One objective's activities on the national report: each an article with its status (badge, date,
+    basis), timeline and priority and, when an approved entry stands for the round, its narrative,
+    confidence, source, amount spent and public evidence. Built here rather than in the template: the
+    report of a large strategy has hundreds of articles, and the template's tags per article were most
+    of its time."""
+    url = activity_urls(strategy.slug)
+    labels = {status: escape(label) for status, label in _translated_status_labels().items()}
+    priorities = choice_labels(Activity, "priority")
+    confidences = choice_labels(ProgressEntry, "confidence")
+    heading = gettext("Activity %(code)s")
+    priority = gettext("priority %(priority)s")
+    # (the labels translated outside the f-strings, where makemessages finds them)
+    terms = {
+        "status": pgettext("column", "Status"),
+        "timeline": gettext("Timeline"),
+        "narrative": gettext("Narrative"),
+        "confidence": gettext("Confidence"),
+        "source": pgettext("of the information", "Source"),
+        "spent": pgettext("money", "Spent"),
+        "evidence": gettext("Evidence"),
+    }
+    status_dt, timeline_dt, narrative_dt, confidence_dt, source_dt, spent_dt, evidence_dt = (
+        f"<dt>{escape(term)}</dt>" for term in terms.values()
+    )
+    spent = gettext("USD %(amount)s")
+    file_label = gettext("File")
+    held = escape(gettext("(file held by the Secretariat)"))
+
+    def badge(status, date=None) -> str:
+        badge = f'<span class="st st-{escape(status)}">{labels.get(status) or escape(status)}</span>'
+        if date:
+            badge += f' <time datetime="{escape(date.isoformat())}">{escape(short_date(date))}</time>'
+        return badge
+
+    def evidence(e) -> str:
+        if e.url:
+            link = escape(e.url)
+            return f'<li><a href="{link}" rel="nofollow noopener">{escape(e.title or e.url)}</a> <span class="print-url">{link}</span></li>'
+        return f'<li>{escape(e.title or file_label)} <span class="muted">{held}</span></li>'
+
+    out = []
+    for item in items:
+        activity, entry = item["activity"], item["entry"]
+        status = badge(entry.status, entry.reporting_date) if entry else badge(NOT_REPORTED)
+        fields = [status_dt, f'<dd>{status} <span class="muted">· {escape(item["basis"])}</span></dd>']
+        if activity.timeline_text:
+            when = escape(activity.timeline_text)
+            if activity.priority:
+                label = priorities.get(activity.priority, activity.priority)
+                when += " · " + priority % {"priority": escape(label)}
+            fields.append(f"{timeline_dt}<dd>{when}</dd>")
+        if entry:
+            fields.append(f"{narrative_dt}<dd>{linebreaksbr(entry.narrative or '—', autoescape=True)}</dd>")
+            confidence = confidences.get(entry.confidence, entry.confidence)
+            fields.append(f"{confidence_dt}<dd>{escape(confidence)}</dd>")
+            if entry.source:
+                fields.append(f"{source_dt}<dd>{escape(entry.source)}</dd>")
+            if entry.amount_spent_usd is not None:
+                amount = spent % {"amount": escape(floatformat(entry.amount_spent_usd, "0g"))}
+                fields.append(f"{spent_dt}<dd>{amount}</dd>")
+            if entry.public_evidence:
+                links = "".join(evidence(e) for e in entry.public_evidence)
+                fields.append(f'{evidence_dt}<dd><ul class="report-evidence">{links}</ul></dd>')
+        code_html = heading % {"code": code(activity.code)}
+        out.append(
+            f'<article class="national-activity">\n<h3><a href="{escape(url(activity.code))}">{code_html}</a></h3>\n'
+            f'<p class="activity-text">{escape(activity.text)}</p>\n'
+            f'<dl class="fields compact-fields">\n' + "\n".join(fields) + "\n</dl>\n</article>"
+        )
+    # every value above is escaped (code() escapes or isolates the code; linebreaksbr escapes the narrative);
+    # the translated texts are the msgids the template had, used as {% blocktranslate %} used them
+    return mark_safe("\n".join(out))
 
 
 @register.inclusion_tag("reporting/_legend.html")

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from activities.models import MeetingSnapshot
@@ -129,6 +130,50 @@ def test_national_report_shows_narrative_and_public_evidence_only(client, world)
     assert "https://example.org/dens" not in html and "Den site" not in html
     assert "Carried forward" in html and "Reported in this round" in html
     assert "1.1.2 Alpha" not in html  # the submitted (unapproved) entry
+
+
+def test_national_report_articles_read_as_the_entry_says(client, world):
+    """The articles are built in Python (report_format.national_activities): every field of the entry is
+    there as the reader needs it — line breaks kept, a file named as held by the Secretariat, amount,
+    priority and confidence labelled in the reader's language — and what people typed stays text."""
+    from activities.models import Evidence, ProgressEntry
+
+    entry = ProgressEntry.objects.get(
+        activity__code="1.1.1",
+        range_state__iso_code="QA",
+        reporting_round=world.round,
+        review_state="approved",
+    )
+    ProgressEntry.objects.filter(pk=entry.pk).update(
+        narrative=f"First line {HOSTILE}\nSecond line", source=f"Ministry {HOSTILE}"
+    )
+    Evidence.objects.create(
+        entry=entry, title="", file="evidence/2025/05/count.pdf", added_by=entry.reported_by
+    )
+    Evidence.objects.create(
+        entry=entry, title=f"Den {HOSTILE}", url="https://example.org/den2", restricted=True
+    )
+    path = url("national", strategy="test-leopard", range_state="QA", reporting_round=world.round.pk)
+
+    html = client.get(path).content.decode()
+    article = html[
+        html.index("Activity 1.1.1</a>") : html.index("</article>", html.index("Activity 1.1.1</a>"))
+    ]
+    assert "First line &lt;img src=x onerror=&quot;alert(1)&quot;&gt;<br>Second line" in article
+    assert "<dt>Source</dt><dd>Ministry &lt;img" in article
+    assert "<dt>Spent</dt><dd>USD 8,000</dd>" in article
+    assert "<dt>Confidence</dt><dd>Expert judgement</dd>" in article
+    assert "· priority 3 – high" in article
+    assert '<li>File <span class="muted">(file held by the Secretariat)</span></li>' in article
+    assert 'href="https://example.org/survey.pdf"' in article
+    assert "example.org/den2" not in html and "Den &lt;img" not in html  # restricted evidence
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
+    ru = client.get(path).content.decode()
+    assert "Мероприятие 1.1.1</a>" in ru
+    assert "Экспертная оценка</dd>" in ru and "· приоритет 3 – высокий" in ru
+    assert "(файл хранится в Секретариате)" in ru
+    assert "<img src=x" not in html + ru
 
 
 def test_national_report_asks_for_a_state_and_a_round(client, world):
