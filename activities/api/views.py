@@ -4,6 +4,7 @@ which ask activities.permissions. Errors take the one shape of exceptions.py."""
 
 import hashlib
 import json
+from collections import defaultdict
 
 from django.db.models import F, Prefetch, Q
 from django.http import Http404
@@ -303,14 +304,43 @@ class ActivityViewSet(APIMixin, viewsets.ReadOnlyModelViewSet):
     search_fields = ["code", "text", "actors_text", "indicator"]
 
     def get_queryset(self):
-        statuses = ActivityStateStatus.objects.select_related("range_state").order_by(
-            F("range_state__name").asc(nulls_first=True)
+        return Activity.objects.with_context().order_by("strategy__slug", "sort_key")
+
+    def get_serializer(self, *args, **kwargs):
+        """The serializer, with each activity's latest statuses attached (status_rows): read as rows by
+        one query rather than prefetched as model instances — a page of 100 activities has up to 2,100,
+        each with its Range State, and building them was most of the list's time."""
+        if args:
+            activities = list(args[0]) if kwargs.get("many") else [args[0]]
+            attach_status_rows(activities)
+            args = (activities if kwargs.get("many") else args[0], *args[1:])
+        return super().get_serializer(*args, **kwargs)
+
+
+STATUS_ROW_FIELDS = ("range_state", "range_state_name", "status", "reporting_date", "approved_at", "entry")
+
+
+def attach_status_rows(activities) -> None:
+    """Set `status_rows` on each activity: its ActivityStateStatus rows as dictionaries (the fields of
+    ActivityStatusSerializer), range-wide first, then by Range State name. One query."""
+    rows = defaultdict(list)
+    statuses = (
+        ActivityStateStatus.objects.filter(activity__in=[a.pk for a in activities])
+        .order_by(F("range_state__name").asc(nulls_first=True), "pk")
+        .values_list(
+            "activity_id",
+            "range_state__iso_code",
+            "range_state__name",
+            "status",
+            "reporting_date",
+            "approved_at",
+            "entry_id",
         )
-        return (
-            Activity.objects.with_context()
-            .prefetch_related(Prefetch("state_statuses", queryset=statuses))
-            .order_by("strategy__slug", "sort_key")
-        )
+    )
+    for activity_id, *values in statuses:
+        rows[activity_id].append(dict(zip(STATUS_ROW_FIELDS, values, strict=True)))
+    for activity in activities:
+        activity.status_rows = rows[activity.pk]
 
 
 @_in_strategy_schema(
