@@ -106,7 +106,7 @@ def usd(value) -> str:
 
 
 class Cells:
-    """The cells of report tables, each formatted by its column's kind (report_cell): the language's
+    """The cells of report tables, each formatted by its column's kind: the language's
     number format, the translated labels and each date's markup looked up once for all the cells.
     Every cell comes back as HTML, what people typed escaped."""
 
@@ -123,12 +123,16 @@ class Cells:
             self._activity_url = activity_urls(self.strategy.slug)
         return self._activity_url(code)
 
+    def badge(self, status, date=None) -> str:
+        """status_badge(status, date), with the labels translated once."""
+        badge = f'<span class="st st-{escape(status)}">{self.labels.get(status) or escape(status)}</span>'
+        if date:
+            badge += f' <time datetime="{escape(date.isoformat())}">{escape(short_date(date))}</time>'
+        return mark_safe(badge)  # the status and date escaped, the label escaped in __init__
+
     def __call__(self, value, kind) -> str:
         if kind == "status":
-            if not value:
-                return ""
-            status = escape(value)
-            return mark_safe(f'<span class="st st-{status}">{self.labels.get(value) or status}</span>')
+            return self.badge(value) if value else ""
         if value is None or value == "":
             return self.none
         if kind == "usd":
@@ -151,13 +155,6 @@ class Cells:
         return conditional_escape(value)
 
 
-@register.simple_tag
-def report_cell(value, column, strategy, activity_url=None):
-    """One cell of a report table, formatted by its column's kind; `activity_url` (activity_urls of the
-    strategy) saves a reverse per row where a table links many activities."""
-    return Cells(strategy, activity_url)(value, column.kind)
-
-
 @register.filter
 def numeric(column) -> bool:
     return column.kind in ("int", "usd", "percent", "year")
@@ -165,7 +162,7 @@ def numeric(column) -> bool:
 
 @register.simple_tag
 def table_body(table, strategy):
-    """A report table's rows, each cell formatted by its column (report_cell) and labelled with the column
+    """A report table's rows, each cell formatted by its column (Cells) and labelled with the column
     for the layout that stacks on a phone. Built here rather than in the template: the long tables (the
     budget's runs to thousands of cells) spent most of their rendering in a template tag per cell."""
     columns = [
@@ -348,33 +345,27 @@ def national_activities(items, strategy):
     report of a large strategy has hundreds of articles, and the template's tags per article were most
     of its time."""
     url = activity_urls(strategy.slug)
-    labels = {status: escape(label) for status, label in _translated_status_labels().items()}
+    badge = Cells(strategy, url).badge
     priorities = choice_labels(Activity, "priority")
     confidences = choice_labels(ProgressEntry, "confidence")
     heading = gettext("Activity %(code)s")
     priority = gettext("priority %(priority)s")
     # (the labels translated outside the f-strings, where makemessages finds them)
-    terms = {
-        "status": pgettext("column", "Status"),
-        "timeline": gettext("Timeline"),
-        "narrative": gettext("Narrative"),
-        "confidence": gettext("Confidence"),
-        "source": pgettext("of the information", "Source"),
-        "spent": pgettext("money", "Spent"),
-        "evidence": gettext("Evidence"),
-    }
+    terms = (
+        pgettext("column", "Status"),
+        gettext("Timeline"),
+        gettext("Narrative"),
+        gettext("Confidence"),
+        pgettext("of the information", "Source"),
+        pgettext("money", "Spent"),
+        gettext("Evidence"),
+    )
     status_dt, timeline_dt, narrative_dt, confidence_dt, source_dt, spent_dt, evidence_dt = (
-        f"<dt>{escape(term)}</dt>" for term in terms.values()
+        f"<dt>{escape(term)}</dt>" for term in terms
     )
     spent = gettext("USD %(amount)s")
     file_label = gettext("File")
     held = escape(gettext("(file held by the Secretariat)"))
-
-    def badge(status, date=None) -> str:
-        badge = f'<span class="st st-{escape(status)}">{labels.get(status) or escape(status)}</span>'
-        if date:
-            badge += f' <time datetime="{escape(date.isoformat())}">{escape(short_date(date))}</time>'
-        return badge
 
     def evidence(e) -> str:
         if e.url:
