@@ -566,6 +566,8 @@ LOGGING = {
         "django.server": {"level": "WARNING"},
         "django_guid": {"level": "WARNING"},
         "apscheduler": {"level": "WARNING"},
+        # WeasyPrint logs every step and every page of a PDF at INFO (a 70-page report: 80 lines).
+        "weasyprint.progress": {"level": "WARNING"},
     },
 }
 

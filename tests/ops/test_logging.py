@@ -61,3 +61,23 @@ def test_sentry_is_configured_only_with_a_dsn_and_sends_no_personal_data():
     ).stdout.split()
     assert run(with_dsn) == ["True", "False", "never", "False"]
     assert run({k: v for k, v in env.items() if k != "SENTRY_DSN"})[0] == "False"
+
+
+def test_a_pdf_report_logs_no_line_per_page(seeded, client):
+    # WeasyPrint logs each step and each page at INFO; at the production level (INFO) a long report
+    # buried the request's own lines. Its warnings (a missing font, an unsupported property) still log.
+    handler, stream = json_handler()
+    root = logging.getLogger()
+    old_level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    try:
+        response = client.get("/reports/reporting-rate.pdf?strategy=persian-leopard-2023-2032")
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(old_level)
+    assert response.status_code == 200
+    assert response.content.startswith(b"%PDF-")
+    loggers = [json.loads(line)["logger"] for line in stream.getvalue().splitlines()]
+    assert "weasyprint.progress" not in loggers
+    assert len(loggers) < 5, loggers
