@@ -15,6 +15,8 @@ watched by the cheapest aggregate that sees every kind of write to it:
   cascades included, adds a row there: O(1) on the primary key, for the million-row tables where
   COUNT(*) is not cheap (progress entries, evidence).
 - Links(m2m field): COUNT(*) and MAX(id) of a many-to-many table, whose rows are only added and removed.
+- Appended(model): COUNT(*) and MAX(pk) of a table whose rows are only ever inserted and deleted, never
+  edited (a meeting snapshot's statuses, written once by the snapshot service).
 - Content(model, columns): the columns themselves, for a small table with no updated_at (meetings).
 
 The marker is read before the answer's data (and under READ COMMITTED each statement sees what was
@@ -33,17 +35,26 @@ from activities.models import (
     Actor,
     CrossReference,
     Evidence,
+    Grant,
+    GrantActivity,
     Meeting,
+    MeetingSnapshot,
+    Metapopulation,
+    NationalActionPlan,
     Objective,
     ProgressEntry,
     RangeState,
+    ReportingRound,
     Result,
+    SnapshotStatus,
+    Species,
     Strategy,
     Theme,
     WorkProgrammeMeasure,
 )
 from activities.models.translations import (
     ActivityTranslation,
+    MetapopulationTranslation,
     ObjectiveTranslation,
     ResultTranslation,
     StrategyTranslation,
@@ -85,12 +96,34 @@ class Links:
 
 
 @dataclass(frozen=True)
+class Appended:
+    model: type
+
+    def aggregates(self, q):
+        meta = self.model._meta
+        table = q(meta.db_table)
+        return [f"(SELECT COUNT(*) FROM {table})", f"(SELECT MAX({q(meta.pk.column)}) FROM {table})"]
+
+
+@dataclass(frozen=True)
 class Content:
     model: type
     columns: tuple[str, ...] = ()  # () : every column
 
     def column_names(self) -> list[str]:
         return list(self.columns) or [f.column for f in self.model._meta.concrete_fields]
+
+    def aggregates(self, q, vendor: str):
+        # Every row's columns in one value, in primary-key order: on PostgreSQL the md5 of the rows as
+        # text, on SQLite the quoted values themselves (the tables are small).
+        table, pk = q(self.model._meta.db_table), q(self.model._meta.pk.column)
+        columns = [f"t.{q(c)}" for c in self.column_names()]
+        if vendor == "postgresql":
+            return [
+                f"(SELECT md5(string_agg(ROW({', '.join(columns)})::text, '|' ORDER BY t.{pk})) FROM {table} t)"
+            ]
+        values = " || ',' || ".join(f"quote({c})" for c in columns)
+        return [f"(SELECT group_concat({values}, '|') FROM (SELECT * FROM {table} ORDER BY {pk}) t)"]
 
 
 TRANSLATIONS = tuple(
@@ -148,28 +181,72 @@ RESOURCES = {
         Links(Activity.cami_pow_measures),
         Content(CrossReference),
     ),
+    # the reports (reporting.reports.cache: each report's build and its page's tables, cached): what any
+    # report of the registry reads, its filters' objects included. tests/reporting/test_report_cache.py
+    # runs every report with every filter and fails when one reads a table that is not watched here.
+    "reports": (
+        *LOGFRAME,
+        *TRANSLATIONS,
+        History(ProgressEntry),
+        History(Evidence),
+        Stamped(ActivityStateStatus),
+        Stamped(RangeState),
+        Links(Strategy.range_states),
+        Stamped(Actor),
+        Links(Activity.actors),
+        Stamped(WorkProgrammeMeasure),
+        Links(Activity.cami_pow_measures),
+        Stamped(Grant),
+        Stamped(Species),
+        Links(Species.strategies),
+        Links(Species.national_action_plans),
+        Appended(SnapshotStatus),
+        Content(CrossReference),
+        Content(ReportingRound),
+        Content(Meeting),
+        Content(MeetingSnapshot),
+        Content(NationalActionPlan),
+        Content(GrantActivity),
+        Content(Metapopulation),
+        Links(Metapopulation.range_states),
+        Content(MetapopulationTranslation),
+    ),
 }
 
 
-def marker(resource: str) -> str:
-    """The resource's change marker: one query (two with a Content table)."""
-    specs = RESOURCES[resource]
-    alias = router.db_for_read(ProgressEntry)
-    connection = connections[alias]
+def watched_tables(resource: str) -> set[str]:
+    """The database tables the resource's marker watches (for the tests that check it is complete)."""
+    tables = set()
+    for spec in RESOURCES[resource]:
+        if isinstance(spec, Links):
+            tables.add(spec.field.through._meta.db_table)
+            continue
+        tables.add(spec.model._meta.db_table)
+        if isinstance(spec, History):
+            tables.add(spec.model.history.model._meta.db_table)
+    return tables
+
+
+def marker_sql(resource: str) -> str:
+    """The one statement that reads the resource's change marker."""
+    connection = connections[router.db_for_read(ProgressEntry)]
     q = connection.ops.quote_name
-    parts = []
-    with connection.cursor() as cursor:
-        columns = [sql for spec in specs if not isinstance(spec, Content) for sql in spec.aggregates(q)]
-        cursor.execute("SELECT " + ", ".join(columns))
-        parts.append(repr(cursor.fetchone()))
-        for spec in specs:
-            if isinstance(spec, Content):
-                cursor.execute(
-                    f"SELECT {', '.join(q(c) for c in spec.column_names())} FROM {q(spec.model._meta.db_table)} "
-                    f"ORDER BY {q(spec.model._meta.pk.column)}"
-                )
-                parts.append(repr(cursor.fetchall()))
-    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:24]
+    columns = [
+        sql
+        for spec in RESOURCES[resource]
+        for sql in (
+            spec.aggregates(q, connection.vendor) if isinstance(spec, Content) else spec.aggregates(q)
+        )
+    ]
+    return "SELECT " + ", ".join(columns)
+
+
+def marker(resource: str) -> str:
+    """The resource's change marker: one query."""
+    with connections[router.db_for_read(ProgressEntry)].cursor() as cursor:
+        cursor.execute(marker_sql(resource))
+        row = cursor.fetchone()
+    return hashlib.sha256(repr(row).encode()).hexdigest()[:24]
 
 
 def etag(*, resource: str, scope: str, request_key: str) -> str:

@@ -2,6 +2,8 @@
 read-only (approved progress only), except taking a meeting snapshot, which is a Secretariat POST calling
 activities.services.meeting_snapshot_take."""
 
+import hashlib
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -20,6 +22,7 @@ from exports import services as exports
 from . import forms
 from .documents import DocumentForm, document_response
 from .exports import export_response
+from .reports import cache as report_cache
 from .reports.registry import REPORTS, ReportType
 
 # The filters every report shares, carried over when moving from one report to another.
@@ -48,7 +51,7 @@ class ReportView(View):
             return _with_default_strategy(request)
         strategy = get_object_or_404(Strategy, slug=slug)
         form = self.report_type.form_class(request.GET, strategy=strategy)
-        report = self.report_type.report_for(strategy, form)
+        report, cache_key = self.report_type.report_and_key(strategy, form)
         if fmt in ("docx", "pdf"):
             return _document(request, report, fmt)
         if fmt == "xlsx" and _xlsx_in_background(request, report):
@@ -58,7 +61,16 @@ class ReportView(View):
             response.export_rows = _rows(report)  # for exports.services.replay
             return response
         context = _page_context(request, self.report_type, strategy, form, report)
+        context["report_cache"] = _page_cache(request, cache_key, context)
         return render(request, self.report_type.template_name, context)
+
+
+def _page_cache(request, report_key, context) -> tuple:
+    """How the page's tables ({% block report %}, the same for every reader) are cached: seconds and a
+    key of the report's key, the page of rows shown and the query string (its links carry it)."""
+    rows_page = context.get("rows_page")
+    parts = (report_key or "", str(rows_page.number if rows_page else ""), request.GET.urlencode())
+    return report_cache.seconds(), hashlib.sha256("|".join(parts).encode()).hexdigest()[:40]
 
 
 def _rows(report) -> int:

@@ -467,6 +467,10 @@ if os.environ.get("REDIS_URL"):
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# How long a report (its build and its page's tables) is kept in that cache, in seconds; 0 turns the
+# caching off. Any change to what a report reads gives it a new key at once (reporting.reports.cache),
+# so this only bounds the memory and what no change marker sees, such as a deployment.
+REPORT_CACHE_SECONDS = int(os.environ.get("REPORT_CACHE_SECONDS", "3600"))
 
 # Background tasks (django-tasks, the backport of Django 6's framework): the queue is a table in the
 # database, worked by `manage.py db_worker` (one or many, on any machine: rows are claimed with

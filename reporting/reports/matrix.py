@@ -136,11 +136,27 @@ class MatrixRows(Sequence):
 
     def __getitem__(self, index):
         if isinstance(index, slice) and self._all is None:
-            return self._build(self._activities[index])
+            return _Slice(self._build, self._activities[index])
         return self._every_row()[index]
 
     def __iter__(self):
         return iter(self._every_row())
+
+
+class _Slice(Sequence):
+    """Some of the matrix's rows, their cells read when first used: the page's paginator slices the rows
+    in the view, and the cells are only needed when its cached tables are not there."""
+
+    def __init__(self, build, activities: list[dict]):
+        self._build, self._activities, self._rows = build, activities, None
+
+    def __len__(self) -> int:
+        return len(self._activities)
+
+    def __getitem__(self, index):
+        if self._rows is None:
+            self._rows = self._build(self._activities)
+        return self._rows[index]
 
 
 class _ExportRows(Sequence):

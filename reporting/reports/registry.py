@@ -4,6 +4,7 @@ between reports and the export views all read it; adding a report is one entry h
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 from activities import permissions
@@ -11,6 +12,7 @@ from reporting import forms
 
 from .actors import actor_progress
 from .budget import budget_overview
+from .cache import cached_build, report_key
 from .consolidated import consolidated_report
 from .core import Report, Scope
 from .dashboard import strategy_dashboard
@@ -38,21 +40,32 @@ class ReportType:
     page_extras: Callable | None = None  # (request, strategy, form) -> dict
     # the page shows report.page["rows"] this many at a time (?page=); the exports keep every row
     rows_per_page: int | None = None
+    # whether the build is cached (reporting.reports.cache); the page's tables are cached either way
+    cache_build: bool = True
 
     def report_for(self, strategy, form) -> Report | None:
         """The report for the valid GET filters of `form`; None when they are invalid or incomplete."""
+        return self.report_and_key(strategy, form)[0]
+
+    def report_and_key(self, strategy, form) -> tuple[Report | None, str | None]:
+        """The report, from the cache when it is there, and its cache key (None with invalid filters)."""
         if not form.is_valid():
-            return None
+            return None, None
         data = form.cleaned_data
         scope = Scope(strategy=strategy, range_state=data.get("range_state"), as_of=data.get("date"))
-        return self.build(scope, data)
+        key = report_key(self.slug, strategy, data)
+        if not self.cache_build:
+            return self.build(scope, data), key
+        return cached_build(key, lambda: self.build(scope, data)), key
 
 
 def _dashboard_page(request, strategy, form) -> dict:
-    # The Range State map, on the page only (its figures are in the API, not in the dashboard's exports).
+    # The Range State map, on the page only (its figures are in the API, not in the dashboard's exports);
+    # read only when the page's cached tables are not there (they hold the map).
     if not form.is_valid():
         return {}
-    return {"range_map": range_state_counts(Scope(strategy=strategy, as_of=form.cleaned_data.get("date")))}
+    scope = Scope(strategy=strategy, as_of=form.cleaned_data.get("date"))
+    return {"range_map": SimpleLazyObject(lambda: range_state_counts(scope))}
 
 
 def _snapshot_page(request, strategy, form) -> dict:
@@ -85,6 +98,8 @@ REPORTS = [
         # 100 activities × 21 states is the most a phone (or a slow link) should be sent at once: the
         # largest strategy's 400 rows made a 1.4 MB page, and its rendering was 90 % of the time
         rows_per_page=100,
+        # its rows read their cells when a page of them is shown (matrix.MatrixRows): nothing to store
+        cache_build=False,
     ),
     ReportType("timeline", _("Timeline"), lambda scope, data: timeline_report(scope)),
     ReportType("budget", _("Budget"), lambda scope, data: budget_overview(scope)),

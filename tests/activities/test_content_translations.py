@@ -129,9 +129,9 @@ def test_the_strategy_page_in_russian_adds_one_query_per_translated_model(
     # (breadcrumb, title: strategy_name reads all of a language's strategy names at once); 26–32 the Range
     # State map: its six (test_browse) and one translation read for the names it shows; 33 the species,
     # 34–35 the status across Range States (cells by activity and status, the activities' objectives),
-    # 36 the landscapes of the landscape filter; 37–38 the outline's cache key (its change marker, the
-    # cross-references it shows).
-    with django_assert_num_queries(38):
+    # 36 the landscapes of the landscape filter; 37 the outline's cache key (its change marker, the
+    # cross-references it shows included).
+    with django_assert_num_queries(37):
         html = get(client, strategy_url(strategy), "ru")
     assert html.count("Мера ") == rows
 

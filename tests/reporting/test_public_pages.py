@@ -153,8 +153,8 @@ def test_strategy_page_query_count_stays_flat_as_activities_states_and_entries_g
     # activities' objectives (the Range States are counted from their prefetch); the Range State map
     # (reporting.reports.ranges): 20 states, 21 activities' count, 22 cells, 23 latest round,
     # 24 metapopulations, 25 their Range States; 26 the landscapes of the landscape filter; the outline's
-    # cache key (activities.changes): 27 its change marker, 28 the cross-references it shows
-    with django_assert_num_queries(28):
+    # cache key (activities.changes): 27 its change marker (the cross-references it shows included)
+    with django_assert_num_queries(27):
         response = client.get(strategy_url(world.strategy))
     assert response.status_code == 200
     assert (

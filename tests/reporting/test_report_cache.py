@@ -1,0 +1,298 @@
+"""Reports come from the cache (reporting.reports.cache) and are never stale: every table a report reads
+is watched by the reports' change marker, so any change shows on the next request; filters, languages
+and days never share a copy; and what one reader sees never enters another's."""
+
+import datetime
+import re
+from urllib.parse import urlencode
+
+import pytest
+import time_machine
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from activities import changes, services
+from activities.models import (
+    Activity,
+    CrossReference,
+    GrantActivity,
+    Meeting,
+    MeetingSnapshot,
+    Metapopulation,
+    NationalActionPlan,
+    ReportingRound,
+)
+from activities.models.translations import ActivityTranslation, MetapopulationTranslation
+from reporting.reports.registry import REPORTS
+from tests.factories import (
+    ActivityFactory,
+    GrantActivityFactory,
+    GrantFactory,
+    NationalActionPlanFactory,
+    SecretariatUserFactory,
+    SpeciesFactory,
+)
+
+from .conftest import S, record
+
+TABLE = re.compile(r'(?:FROM|JOIN)\s+"([a-z0-9_]+)"', re.IGNORECASE)
+D = datetime.date
+
+
+@pytest.fixture
+def everything(world):
+    """The reports' world with what only some reports read: a snapshot, a grant line, a species with a
+    national plan, a cross-reference, translations of an activity and a metapopulation."""
+    world.strategy.range_states.set([world.alpha, world.beta, world.gamma])
+    secretariat = SecretariatUserFactory()
+    snapshot = services.meeting_snapshot_take(
+        user=secretariat, meeting=world.meeting, strategy=world.strategy
+    )
+    GrantActivityFactory(grant=GrantFactory(), activity=world.a1)
+    plan = NationalActionPlanFactory(strategy=world.strategy, range_state=world.alpha)
+    species = SpeciesFactory()
+    species.strategies.add(world.strategy)
+    species.national_action_plans.add(plan)
+    CrossReference.objects.create(
+        from_activity=world.a2, kind=CrossReference.Kind.ACTIVITY, code="1.1.1", to_activity=world.a1
+    )
+    ActivityTranslation.objects.create(master=world.a1, language_code="ru", text_translated="Обследовать.")
+    MetapopulationTranslation.objects.create(
+        master=world.metapopulation, language_code="ru", name_translated="Север"
+    )
+    world.snapshot = snapshot
+    return world
+
+
+def _filters(world, slug) -> list[dict]:
+    """Every filter each report takes, one set at a time."""
+    base = {"strategy": world.strategy.slug}
+    by_report = {
+        "dashboard": [{}, {"since": "2024-01-01"}, {"range_state": world.alpha.iso_code}],
+        "matrix": [
+            {"objective": Activity.objects.get(pk=world.a1.pk).result.objective_id},
+            {"priority": 1},
+            {"metapopulation": world.metapopulation.pk},
+        ],
+        "national": [{"range_state": world.alpha.iso_code, "reporting_round": world.round.pk}],
+        "reporting-rate": [{"reporting_round": world.round.pk}],
+        "snapshots": [{"before": world.snapshot.pk}],
+        "consolidated": [{"reporting_round": world.round.pk, "before": world.snapshot.pk}],
+    }
+    return [
+        base | extra | {"date": date} for extra in by_report.get(slug, [{}]) for date in ("", "2025-04-01")
+    ]
+
+
+def test_every_table_a_report_reads_is_watched_by_the_reports_marker(client, everything):
+    watched = changes.watched_tables("reports")
+    read = {}
+    for report in REPORTS:
+        for params in _filters(everything, report.slug):
+            for language in ("en", "ru"):
+                cache.clear()
+                with CaptureQueriesContext(connection) as queries:
+                    response = client.get(
+                        f"{reverse(f'reporting:{report.slug}')}?{urlencode(params)}",
+                        headers={"accept-language": language},
+                    )
+                assert response.status_code == 200, (report.slug, params)
+                assert b'<dl class="applied">' in response.content, (report.slug, params)
+                for query in queries.captured_queries:
+                    for table in TABLE.findall(query["sql"]):
+                        read.setdefault(table, set()).add(report.slug)
+    assert {"activities_snapshotstatus", "activities_grantactivity", "activities_evidence"} <= set(read)
+    unwatched = {table: sorted(slugs) for table, slugs in read.items() if table not in watched}
+    assert not unwatched, f"read by these reports but not in changes.RESOURCES['reports']: {unwatched}"
+
+
+CONTENT_MODELS = [Meeting, MeetingSnapshot, ReportingRound, NationalActionPlan, GrantActivity, Metapopulation]
+
+
+@pytest.mark.parametrize("model", CONTENT_MODELS, ids=lambda m: m.__name__)
+def test_an_edit_to_any_row_of_a_table_without_updated_at_changes_the_marker(everything, model):
+    row = model.objects.order_by("pk").first()
+    field = next(
+        f
+        for f in model._meta.concrete_fields
+        if not (f.primary_key or f.is_relation or f.unique or f.choices)
+        and f.get_internal_type() in ("CharField", "TextField", "DecimalField", "PositiveIntegerField")
+    )
+    value = getattr(row, field.name)
+    before = changes.marker("reports")
+    model.objects.filter(pk=row.pk).update(
+        **{field.name: f"{value} (edited)" if isinstance(value, str) else (value or 0) + 1}
+    )
+    assert changes.marker("reports") != before
+
+
+def test_a_snapshot_status_removed_changes_the_marker(everything):
+    before = changes.marker("reports")
+    everything.snapshot.statuses.order_by("-pk").first().delete()
+    assert changes.marker("reports") != before
+
+
+def _budget(client, world, **headers):
+    return client.get(reverse("reporting:budget"), {"strategy": world.strategy.slug}, headers=headers)
+
+
+def test_an_approval_shows_on_the_next_request(client, world):
+    url = reverse("reporting:dashboard")
+    first = client.get(url, {"strategy": world.strategy.slug}).content.decode()
+    again = client.get(url, {"strategy": world.strategy.slug}).content.decode()
+    assert _main(again) == _main(first)  # from the cache
+    record(
+        (world.reporter, world.reviewer),
+        activity=world.a2,
+        state=world.alpha,
+        date=D(2025, 7, 1),
+        status=S.COMPLETED,
+        spent=1234567,
+    )
+    after = client.get(url, {"strategy": world.strategy.slug}).content.decode()
+    assert _main(after) != _main(first)
+    assert _main(after) == _main(_uncached(client, url, {"strategy": world.strategy.slug}))
+    budget = _budget(client, world).content.decode()
+    assert "1,234,567" in budget
+
+
+def _save(instance, **values):
+    for name, value in values.items():
+        setattr(instance, name, value)
+    instance.save()
+
+
+# (report, language, the change as people make it, a text the page shows after it, one it no longer shows)
+CHANGES = {
+    "activity-text": (
+        "national",
+        "en",
+        lambda w: _save(w.a1, text="Count the leopards."),
+        "Count the leopards.",
+        None,
+    ),
+    "round-renamed": (
+        "national",
+        "en",
+        lambda w: ReportingRound.objects.filter(pk=w.round.pk).update(name="Renamed round"),
+        "Renamed round",
+        "2025 annual",
+    ),
+    "evidence-removed": (
+        "national",
+        "en",
+        lambda w: w.entries["a1_alpha"].evidence.all().delete(),
+        None,
+        "Survey report",
+    ),
+    "state-renamed": ("national", "en", lambda w: _save(w.alpha, name="Alphaland"), "Alphaland", None),
+    "actors-removed": ("actors", "en", lambda w: w.a1.actors.clear(), None, None),
+    "cost-changed": (
+        "budget",
+        "en",
+        lambda w: _save(w.a1, cost_text="7,654,321", cost_kind="amount", cost_usd=7654321),
+        "7,654,321",
+        None,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(CHANGES))
+def test_a_change_to_what_a_report_reads_shows_on_the_next_request(client, world, name):
+    slug, language, change, shown, gone = CHANGES[name]
+    params = {"strategy": world.strategy.slug, "range_state": world.alpha.iso_code}
+    if slug == "national":
+        params["reporting_round"] = world.round.pk
+    url = reverse(f"reporting:{slug}")
+    headers = {"accept-language": language}
+    before = _main(client.get(url, params, headers=headers).content.decode())  # now cached
+    assert (shown is None or shown not in before) and (gone is None or gone in before)
+    # a moment later, as edits come: updated_at is what sees an edit
+    with time_machine.travel(datetime.datetime.now(datetime.UTC) + datetime.timedelta(seconds=2)):
+        change(world)
+    after = _main(client.get(url, params, headers=headers).content.decode())
+    assert after != before
+    assert (shown is None or shown in after) and (gone is None or gone not in after)
+    cache.clear()
+    assert after == _main(client.get(url, params, headers=headers).content.decode())
+
+
+def test_filters_languages_and_days_never_share_a_copy(client, world):
+    url = reverse("reporting:matrix")
+    every = client.get(url, {"strategy": world.strategy.slug}).content.decode()
+    first_priority = client.get(url, {"strategy": world.strategy.slug, "priority": 1}).content.decode()
+    assert _main(first_priority) != _main(every)
+    assert "1.1.2" in every and "1.1.2" not in _main(first_priority)  # a2 has priority 2
+    russian = client.get(url, {"strategy": world.strategy.slug}, headers={"accept-language": "ru"})
+    assert "Матрица" in russian.content.decode() or 'lang="ru"' in russian.content.decode()
+    assert _main(russian.content.decode()) != _main(every)
+    timeline = reverse("reporting:timeline")
+    ActivityFactory(result=world.a1.result, code="1.1.77", due_year=datetime.date.today().year + 2)
+    today = client.get(timeline, {"strategy": world.strategy.slug}).content.decode()
+    with time_machine.travel(datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=400)):
+        next_year = client.get(timeline, {"strategy": world.strategy.slug}).content.decode()
+        assert _main(next_year) == _main(_uncached(client, timeline, {"strategy": world.strategy.slug}))
+    assert "1.1.77" not in _main(today) and "1.1.77" in _main(next_year)  # due the year after next
+
+
+def test_what_a_signed_in_reader_sees_never_enters_the_cached_report(client, world):
+    """The Secretariat sees the snapshot form and the drafts exist: an anonymous visitor after them gets
+    the approved figures only, and no form."""
+    url = reverse("reporting:snapshots")
+    client.force_login(SecretariatUserFactory())
+    client.get(reverse("reporting:budget"), {"strategy": world.strategy.slug})
+    secretariat = client.get(url, {"strategy": world.strategy.slug}).content.decode()
+    assert "Take snapshot" in secretariat
+    client.logout()
+    assert "Take snapshot" not in client.get(url, {"strategy": world.strategy.slug}).content.decode()
+    budget = _budget(client, world).content.decode()
+    assert "99,999" not in budget  # the draft's amount
+    assert _main(budget) == _main(
+        _uncached(client, reverse("reporting:budget"), {"strategy": world.strategy.slug})
+    )
+
+
+class Unreadable:
+    """Stored fine, but raises when read back (as a copy pickled by older code can)."""
+
+    def __reduce__(self):
+        return (_refuse, ())
+
+
+def _refuse():
+    raise ValueError("not readable")
+
+
+def test_a_copy_the_cache_cannot_give_back_is_built_again(client, world, settings):
+    report = next(r for r in REPORTS if r.slug == "budget")
+    form = report.form_class({"strategy": world.strategy.slug}, strategy=world.strategy)
+    _, key = report.report_and_key(world.strategy, form)
+    cache.set(key, Unreadable())
+    with pytest.raises(ValueError):
+        cache.get(key)
+    assert '<dl class="applied">' in _budget(client, world).content.decode()  # the report, built again
+
+
+def test_with_the_cache_off_every_request_builds_the_report(
+    client, world, settings, django_assert_num_queries
+):
+    settings.REPORT_CACHE_SECONDS = 0
+    url = reverse("reporting:budget")
+    with CaptureQueriesContext(connection) as first:
+        client.get(url, {"strategy": world.strategy.slug})
+    with django_assert_num_queries(len(first)):
+        client.get(url, {"strategy": world.strategy.slug})
+
+
+def _uncached(client, url, params) -> str:
+    cache.clear()
+    return client.get(url, params).content.decode()
+
+
+def _main(html: str) -> str:
+    """The page's report, without what differs per request (nonces, CSRF tokens)."""
+    main = html[html.index('<div class="report') :]
+    main = re.sub(r'nonce="[^"]*"', "", main)
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", main)
