@@ -67,14 +67,15 @@ def everything(world):
 
 
 def _filters(world, slug) -> list[dict]:
-    """Every filter each report takes, one set at a time."""
+    """Every filter each report takes, one set at a time (objectives and metapopulations by number, as
+    the forms take them: their ids only match on a fresh SQLite database)."""
     base = {"strategy": world.strategy.slug}
     by_report = {
         "dashboard": [{}, {"since": "2024-01-01"}, {"range_state": world.alpha.iso_code}],
         "matrix": [
-            {"objective": Activity.objects.get(pk=world.a1.pk).result.objective_id},
+            {"objective": Activity.objects.get(pk=world.a1.pk).result.objective.number},
             {"priority": 1},
-            {"metapopulation": world.metapopulation.pk},
+            {"metapopulation": world.metapopulation.number},
         ],
         "national": [{"range_state": world.alpha.iso_code, "reporting_round": world.round.pk}],
         "reporting-rate": [{"reporting_round": world.round.pk}],
