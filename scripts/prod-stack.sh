@@ -75,6 +75,7 @@ start() {
     local redis_port https_port http_port app_port
     redis_port=$(free_port)
     redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --daemonize yes \
+        --maxmemory 64mb --maxmemory-policy allkeys-lru \
         --pidfile "$STACK_DIR/redis.pid" --logfile "$STACK_DIR/redis.log" --dir "$STACK_DIR" >/dev/null
     https_port=$(free_port)
     http_port=$(free_port)

@@ -171,7 +171,7 @@ def activity():
     return code, armenia
 
 
-def create_entry(browser, activity, narrative):
+def create_entry(browser, activity, narrative, reporting_date="2026-06-30", reporting_round=""):
     code, armenia = activity
     path = f"/strategies/{STRATEGY}/activities/{code}/progress/new/"
     status, _, page = browser.get(path)
@@ -180,14 +180,14 @@ def create_entry(browser, activity, narrative):
     form.feed(page.decode())
     data = form.values | {
         "range_state": armenia,
-        "reporting_date": "2026-06-30",
+        "reporting_date": reporting_date,
         "status": "in_progress",
         "narrative": narrative,
         "source": "Stack test",
         "confidence": "expert",
         "restricted_details": "",
         "amount_spent_usd": "",
-        "reporting_round": "",
+        "reporting_round": reporting_round,
     }
     status, headers, body = browser.post(path, data)
     assert status == 302, body.decode()[:2000]
@@ -357,6 +357,47 @@ def test_a_report_read_lands_on_the_replica_and_a_writer_reads_its_own_writes_fr
     assert writer.get(f"/api/v1/activities/?search={pinned}")[0] == 200
     wait_until("the primary's log", lambda: pinned in primary.read_text(errors="replace"), timeout=10)
     assert pinned not in replica.read_text(errors="replace")
+
+
+def test_an_approval_shows_in_a_report_every_worker_has_cached_in_redis():
+    """Reports are cached in Redis for every worker and server (reporting.reports.cache); the approval
+    gives them a new key, so the next reads show it — from the replica, once it has replayed it."""
+    out = shell(
+        "import datetime; from django.utils import timezone; from django.contrib.auth import get_user_model; "
+        "from activities import services; from activities.models import Activity, RangeState, Strategy; "
+        "today = timezone.localdate(); r = services.reporting_round_open("
+        "user=get_user_model().objects.get(username='secretariat'), "
+        f"strategy=Strategy.objects.get(slug='{STRATEGY}'), name='Report cache {uuid.uuid4().hex[:6]}', "
+        "opens_on=today, deadline=today + datetime.timedelta(days=30)); "
+        "a = Activity.objects.due_in_round(r).order_by('sort_key')[0]; "
+        "print(r.pk, a.code, RangeState.objects.get(iso_code='AM').pk)"
+    )
+    round_pk, code, armenia = out.split()
+    path = f"/reports/national/?strategy={STRATEGY}&range_state=AM&reporting_round={round_pk}"
+    reader = Browser()
+    for _ in range(4):  # both gunicorn workers have read it, and one of them stored it
+        status, _, page = reader.get(path)
+        assert status == 200 and b'<dl class="applied">' in page
+    stored = shell(
+        "from django.core.cache import cache; print(len(cache._cache.get_client().keys('*:report:*')))"
+    )
+    assert int(stored) >= 1, "no report in Redis"
+    narrative = f"Report cache, stack test {uuid.uuid4().hex[:10]}."
+    focal, reviewer = Browser(), Browser()
+    focal.sign_in("focal-armenia", "focal-armenia-demo")
+    entry = create_entry(
+        focal, (code, armenia), narrative, reporting_date=time.strftime("%Y-%m-%d"), reporting_round=round_pk
+    )
+    assert focal.post(f"/progress/{entry}/submit/", {})[0] == 302
+    assert narrative.encode() not in reader.get(path)[2]  # submitted, not approved: not in reports
+    reviewer.sign_in("reviewer", "reviewer-demo")
+    assert reviewer.post(f"/progress/{entry}/approve/", {})[0] == 302
+    assert narrative.encode() in reviewer.get(path)[2]  # the approver reads the primary: at once
+    wait_until(
+        "the approval in the report",
+        lambda: all(narrative.encode() in reader.get(path)[2] for _ in range(4)),
+        timeout=10,
+    )
 
 
 def test_a_worker_killed_mid_job_has_its_job_retried_and_completed(receiver):
