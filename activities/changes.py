@@ -14,6 +14,9 @@ watched by the cheapest aggregate that sees every kind of write to it:
 - History(model): MAX(history_id) of its django-simple-history table. Every save and every deletion,
   cascades included, adds a row there: O(1) on the primary key, for the million-row tables where
   COUNT(*) is not cheap (progress entries, evidence).
+- ApprovedHistory(model): History narrowed to approved progress, for what shows approved progress only
+  (the reports): the history rows of approved entries, and of evidence of entries approved now. Drafts,
+  submissions and returns — most writes while a round is open — leave it alone (see the class).
 - Links(m2m field): COUNT(*) and MAX(id) of a many-to-many table, whose rows are only added and removed.
 - Appended(model): COUNT(*) and MAX(pk) of a table whose rows are only ever inserted and deleted, never
   edited (a meeting snapshot's statuses, written once by the snapshot service).
@@ -83,6 +86,35 @@ class History:
     def aggregates(self, q):
         history = self.model.history.model
         return [f"(SELECT MAX({q(history._meta.pk.column)}) FROM {q(history._meta.db_table)})"]
+
+
+@dataclass(frozen=True)
+class ApprovedHistory:
+    """The newest history row that approved progress is made of. For ProgressEntry: rows written with
+    review_state "approved" — the approval itself, the Secretariat's corrections of an approved entry,
+    and its deletion (a deletion's row carries the entry's fields); a partial index (migration 0017)
+    makes it O(1). For Evidence: rows of evidence whose entry is approved now — evidence added to a
+    draft counts once the entry is approved, which writes a row of the first kind anyway.
+
+    Sound because an entry leaves "approved" only by being deleted: no service sets another review
+    state on an approved entry, the admin shows review_state read-only and deletes through the service,
+    which refuses approved entries (tests/reporting/test_report_cache.py checks both ways: every write
+    to approved progress moves the marker, and the writes that leave it are the ones no report shows)."""
+
+    model: type
+
+    def aggregates(self, q):
+        history = self.model.history.model
+        table, pk = q(history._meta.db_table), q(history._meta.pk.column)
+        approved = f"{q('review_state')} = '{ProgressEntry.ReviewState.APPROVED.value}'"
+        if self.model is ProgressEntry:
+            return [f"(SELECT MAX({pk}) FROM {table} WHERE {approved})"]
+        # newest first, stopping at the first row of an approved entry (MAX over a join would read all)
+        entries, entry = q(ProgressEntry._meta.db_table), q(self.model._meta.get_field("entry").column)
+        return [
+            f"(SELECT h.{pk} FROM {table} h WHERE EXISTS (SELECT 1 FROM {entries} e WHERE "
+            f"e.{q(ProgressEntry._meta.pk.column)} = h.{entry} AND e.{approved}) ORDER BY h.{pk} DESC LIMIT 1)"
+        ]
 
 
 @dataclass(frozen=True)
@@ -187,8 +219,8 @@ RESOURCES = {
     "reports": (
         *LOGFRAME,
         *TRANSLATIONS,
-        History(ProgressEntry),
-        History(Evidence),
+        ApprovedHistory(ProgressEntry),
+        ApprovedHistory(Evidence),
         Stamped(ActivityStateStatus),
         Stamped(RangeState),
         Links(Strategy.range_states),
@@ -222,7 +254,7 @@ def watched_tables(resource: str) -> set[str]:
             tables.add(spec.field.through._meta.db_table)
             continue
         tables.add(spec.model._meta.db_table)
-        if isinstance(spec, History):
+        if isinstance(spec, History | ApprovedHistory):
             tables.add(spec.model.history.model._meta.db_table)
     return tables
 

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 import pytest
 import time_machine
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -133,6 +134,101 @@ def test_a_snapshot_status_removed_changes_the_marker(everything):
     before = changes.marker("reports")
     everything.snapshot.statuses.order_by("-pk").first().delete()
     assert changes.marker("reports") != before
+
+
+def _every_report_page(client, world) -> dict:
+    """Every report with every filter it takes, in English, built afresh: each page's report."""
+    pages = {}
+    for report in REPORTS:
+        for params in _filters(world, report.slug):
+            url = f"{reverse(f'reporting:{report.slug}')}?{urlencode(params)}"
+            pages[url] = _uncached(client, url, {})
+    return {url: _main(html) for url, html in pages.items()}
+
+
+def test_drafts_submissions_and_returns_leave_the_marker_and_every_report_alone(client, everything):
+    """Reports show approved progress only, so the writes of a reporting round before approval — most of
+    them — keep every cached report: the marker stays, and every report built afresh is the same."""
+    w = everything
+    before_marker, before = changes.marker("reports"), _every_report_page(client, w)
+    users = (w.reporter, w.reviewer)
+    draft = record(  # the activity and state the national report is filtered to, in its round
+        users,
+        activity=w.a1,
+        state=w.alpha,
+        date=D(2025, 5, 2),
+        status=S.COMPLETED,
+        review="draft",
+        spent=424242,
+        round=w.round,
+        evidence=[("Draft evidence", "https://example.org/draft", False)],
+    )
+    draft = services.progress_entry_update(
+        user=w.reporter, entry=draft, expected_version=draft.version, narrative="Edited draft."
+    )
+    services.evidence_remove(user=w.reporter, evidence=draft.evidence.get())
+    entry = services.progress_entry_submit(user=w.reporter, entry=draft)
+    entry = services.progress_entry_return(user=w.reviewer, entry=entry, comment="Attach the survey.")
+    services.evidence_add(user=w.reporter, entry=entry, title="Survey", url="https://example.org/s")
+    services.progress_entry_submit(user=w.reporter, entry=entry)
+    gone = record(users, activity=w.a4, state=w.gamma, date=D(2025, 8, 1), status=S.DELAYED, review="draft")
+    services.evidence_add(user=w.reporter, entry=gone, title="Mistake", url="https://example.org/m")
+    services.progress_entry_delete(user=w.reporter, entry=gone)
+    assert changes.marker("reports") == before_marker
+    after = _every_report_page(client, w)
+    assert [url for url in before if after[url] != before[url]] == []
+
+
+def _approved(w):
+    return w.entries["a1_alpha"]
+
+
+# every kind of write to approved progress, as the services (and the admin, through them) make it
+APPROVED_WRITES = {
+    "approval": lambda w: services.progress_entry_approve(
+        user=w.reviewer, entry=w.entries["a2_alpha_submitted"]
+    ),
+    "correction": lambda w: services.progress_entry_update(
+        user=w.reviewer,
+        entry=_approved(w),
+        expected_version=_approved(w).version,
+        reason="Typo",
+        source="Fixed",
+    ),
+    "evidence added": lambda w: services.evidence_add(
+        user=w.reviewer, entry=_approved(w), title="Later report", url="https://example.org/later"
+    ),
+    "evidence removed": lambda w: services.evidence_remove(
+        user=w.reviewer, evidence=_approved(w).evidence.order_by("pk").first()
+    ),
+    # a cascade (an activity deleted in the admin) deletes approved entries one by one, with history rows
+    # (one no snapshot holds: a snapshot protects the entries it shows)
+    "approved entry deleted": lambda w: w.entries["a1_alpha_2024"].delete(),
+}
+
+
+@pytest.mark.parametrize("name", list(APPROVED_WRITES))
+def test_every_write_to_approved_progress_changes_the_marker(everything, name):
+    before = changes.marker("reports")
+    APPROVED_WRITES[name](everything)
+    assert changes.marker("reports") != before
+
+
+def test_an_approved_entry_never_leaves_approved_but_by_deletion(world):
+    """What ApprovedHistory stands on: no service moves an approved entry to another review state or
+    deletes it, not even for a superuser (the admin's delete and review actions use these services)."""
+    entry, superuser = world.entries["a1_alpha"], world.reviewer
+    assert superuser.is_superuser
+    for attempt in (
+        lambda: services.progress_entry_submit(user=superuser, entry=entry),
+        lambda: services.progress_entry_return(user=superuser, entry=entry, comment="No."),
+        lambda: services.progress_entry_delete(user=superuser, entry=entry),
+    ):
+        with pytest.raises(PermissionDenied):
+            attempt()
+    assert "review_state" not in services.EDITABLE_FIELDS
+    entry.refresh_from_db()
+    assert entry.review_state == entry.ReviewState.APPROVED
 
 
 def _budget(client, world, **headers):
