@@ -88,23 +88,26 @@ def _filters(world, slug) -> list[dict]:
     ]
 
 
+def _report_urls(world):
+    """(report slug, address) of every report with every filter it takes."""
+    for report in REPORTS:
+        for params in _filters(world, report.slug):
+            yield report.slug, f"{reverse(f'reporting:{report.slug}')}?{urlencode(params)}"
+
+
 def test_every_table_a_report_reads_is_watched_by_the_reports_marker(client, everything):
     watched = changes.watched_tables("reports")
     read = {}
-    for report in REPORTS:
-        for params in _filters(everything, report.slug):
-            for language in ("en", "ru"):
-                cache.clear()
-                with CaptureQueriesContext(connection) as queries:
-                    response = client.get(
-                        f"{reverse(f'reporting:{report.slug}')}?{urlencode(params)}",
-                        headers={"accept-language": language},
-                    )
-                assert response.status_code == 200, (report.slug, params)
-                assert b'<dl class="applied">' in response.content, (report.slug, params)
-                for query in queries.captured_queries:
-                    for table in TABLE.findall(query["sql"]):
-                        read.setdefault(table, set()).add(report.slug)
+    for slug, url in _report_urls(everything):
+        for language in ("en", "ru"):
+            cache.clear()
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(url, headers={"accept-language": language})
+            assert response.status_code == 200, url
+            assert b'<dl class="applied">' in response.content, url
+            for query in queries.captured_queries:
+                for table in TABLE.findall(query["sql"]):
+                    read.setdefault(table, set()).add(slug)
     assert {"activities_snapshotstatus", "activities_grantactivity", "activities_evidence"} <= set(read)
     unwatched = {table: sorted(slugs) for table, slugs in read.items() if table not in watched}
     assert not unwatched, f"read by these reports but not in changes.RESOURCES['reports']: {unwatched}"
@@ -138,12 +141,7 @@ def test_a_snapshot_status_removed_changes_the_marker(everything):
 
 def _every_report_page(client, world) -> dict:
     """Every report with every filter it takes, in English, built afresh: each page's report."""
-    pages = {}
-    for report in REPORTS:
-        for params in _filters(world, report.slug):
-            url = f"{reverse(f'reporting:{report.slug}')}?{urlencode(params)}"
-            pages[url] = _uncached(client, url, {})
-    return {url: _main(html) for url, html in pages.items()}
+    return {url: _main(_uncached(client, url, {})) for _, url in _report_urls(world)}
 
 
 def test_drafts_submissions_and_returns_leave_the_marker_and_every_report_alone(client, everything):
