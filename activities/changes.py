@@ -106,7 +106,8 @@ class ApprovedHistory:
     def aggregates(self, q):
         history = self.model.history.model
         table, pk = q(history._meta.db_table), q(history._meta.pk.column)
-        approved = f"{q('review_state')} = '{ProgressEntry.ReviewState.APPROVED.value}'"
+        state = q(ProgressEntry._meta.get_field("review_state").column)
+        approved = f"{state} = '{ProgressEntry.ReviewState.APPROVED.value}'"  # as the index of 0017
         if self.model is ProgressEntry:
             return [f"(SELECT MAX({pk}) FROM {table} WHERE {approved})"]
         # newest first, stopping at the first row of an approved entry (MAX over a join would read all)
