@@ -1,6 +1,7 @@
 """The one writer of user text into files people open in other programs: every CSV and XLSX the app
-produces (report exports in reporting/exports.py, API lists in activities/api/renderers.py) writes its
-cells through this module, and so must any later DOCX or PDF export.
+produces (report exports in reporting/exports.py, API lists in activities/api/renderers.py, the logframe
+and the offline progress sheet) writes its cells through this module and every XLSX is saved by
+`xlsx_bytes`, and so must any later DOCX or PDF export.
 
 Two rules, whatever the data:
 
@@ -12,7 +13,10 @@ Two rules, whatever the data:
   everyone. Each is replaced with U+FFFD, so that the reader sees something was there."""
 
 import csv
+import datetime
+import io
 import re
+import zipfile
 
 from django.utils.translation import pgettext
 
@@ -84,3 +88,27 @@ def xlsx_sheet_title(title: str, used: set[str]) -> str:
         n += 1
     used.add(name.lower())
     return name
+
+
+class _ClockedZipFile(zipfile.ZipFile):
+    """openpyxl adds each worksheet from a temporary file with `ZipFile.write`, which dates the entry by
+    the file's modification time, and every other part with `writestr`, which dates it by the clock.
+    Dating the worksheets by the clock too makes a workbook depend only on its content and the moment:
+    an export job's file is byte for byte what the request would have downloaded at that moment, and
+    two saves a second apart no longer differ in two parts out of ten."""
+
+    def write(self, filename, arcname=None, compress_type=None, compresslevel=None):
+        with open(filename, "rb") as source:
+            self.writestr(arcname or filename, source.read(), compress_type, compresslevel)
+
+
+def xlsx_bytes(book) -> bytes:
+    """The workbook saved as an XLSX file, every part dated by the clock (see _ClockedZipFile); what
+    openpyxl's `Workbook.save` does otherwise."""
+    from openpyxl.writer.excel import ExcelWriter
+
+    out = io.BytesIO()
+    archive = _ClockedZipFile(out, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+    book.properties.modified = datetime.datetime.now(tz=datetime.UTC).replace(tzinfo=None)
+    ExcelWriter(book, archive).save()  # closes the archive
+    return out.getvalue()

@@ -5,7 +5,6 @@ XLSX has one sheet per table with a bold, frozen header row and fitted column wi
 with the filters and the counting rules. Every cell goes through activities.exporting, which keeps user
 text as text (no formulas, no control characters)."""
 
-import io
 import unicodedata
 from decimal import Decimal
 
@@ -20,7 +19,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from activities.exporting import CSVWriter, xlsx_append, xlsx_sheet_title
+from activities.exporting import CSVWriter, xlsx_append, xlsx_bytes, xlsx_sheet_title
 
 from .reports.core import STATUS_LABELS, Report, Table
 
@@ -134,8 +133,6 @@ def workbook(report: Report) -> Workbook:
 
 
 def xlsx_response(report: Report) -> HttpResponse:
-    buffer = io.BytesIO()
-    workbook(report).save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
+    response = HttpResponse(xlsx_bytes(workbook(report)), content_type=XLSX_TYPE)
     response["Content-Disposition"] = content_disposition_header(True, filename(report, "xlsx"))
     return response

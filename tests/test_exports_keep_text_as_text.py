@@ -11,14 +11,17 @@ import csv
 import datetime
 import io
 import re
+import time
+import zipfile
 
 import openpyxl
 import pytest
+import time_machine
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from activities import services
+from activities import logframe_xlsx, offline_sheet, services
 from activities.api.renderers import CSVRenderer, XLSXRenderer
-from activities.exporting import FORMULA_PREFIXES, csv_cell, xlsx_append
+from activities.exporting import FORMULA_PREFIXES, csv_cell, xlsx_append, xlsx_bytes
 from activities.models import (
     Activity,
     Actor,
@@ -237,3 +240,47 @@ def test_xlsx_text_is_a_text_cell_and_control_characters_are_replaced():
     assert (a.value, a.data_type) == ("=1+1", "s")
     assert b.value == "a\ufffdb\ufffdc\td"
     assert (c.value, c.data_type) == (3, "n")
+
+
+def _part_dates(content: bytes) -> set[tuple]:
+    return {part.date_time for part in zipfile.ZipFile(io.BytesIO(content)).infolist()}
+
+
+def test_every_xlsx_is_dated_by_the_clock_in_every_part(client, hostile):
+    """openpyxl dates worksheets by their temporary file's modification time, other parts by the clock: the
+    same export at the same moment differed in its worksheets' dates, so an export job's file was not the
+    file the request would have downloaded (tests/exports/test_jobs.py failed when the two straddled a
+    second). Every XLSX the app writes (report and API exports, found by walking the URL conf; the
+    logframe; the offline progress sheet) has every part dated by the clock."""
+    moment = datetime.datetime(2026, 12, 2, 4, 30, 10, tzinfo=datetime.UTC)
+    expected = {time.localtime(moment.timestamp())[:6]}
+    armenia = RangeState.objects.get(iso_code="AM")
+    with time_machine.travel(moment, tick=False):
+        contents = {
+            "logframe": logframe_xlsx.logframe_workbook(hostile["strategy"]),
+            "offline sheet": offline_sheet.build_workbook(
+                reporting_round=hostile["round"],
+                range_state=armenia,
+                user=FocalPointFactory(range_state=armenia).user,
+            ),
+        }
+        for group in export_urls(client, hostile):
+            if "xlsx" in group[0]:
+                response = client.get(group[0])
+                assert response.status_code == 200, group[0]
+                contents[group[0]] = response.content
+    assert len(contents) >= 2 + 9 + 9 + 4
+    for where, content in contents.items():
+        assert _part_dates(content) == expected, where
+
+
+def test_the_same_workbook_saved_twice_is_the_same_file():
+    book = openpyxl.Workbook()
+    xlsx_append(book.active, ["a", 1])
+    book.create_sheet("second")
+    with time_machine.travel(datetime.datetime(2026, 12, 2, 4, 30, 10, tzinfo=datetime.UTC), tick=False):
+        first = xlsx_bytes(book)
+        time.sleep(2.1)  # the worksheets' temporary files are written 2 s later, as the clock really runs
+        second = xlsx_bytes(book)
+    assert first == second
+    assert [row for row in openpyxl.load_workbook(io.BytesIO(first)).active.values] == [("a", 1)]

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from rest_framework import renderers
 
-from activities.exporting import CSVWriter, xlsx_append, xlsx_sheet_title
+from activities.exporting import CSVWriter, xlsx_append, xlsx_bytes, xlsx_sheet_title
 
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -110,12 +110,11 @@ class XLSXRenderer(renderers.BaseRenderer):
             xlsx_append(sheet, [_typed(row.get(key)) for key in header])
         for index, key in enumerate(header, start=1):
             sheet.column_dimensions[sheet.cell(1, index).column_letter].width = min(max(len(key) + 2, 10), 60)
-        out = io.BytesIO()
-        workbook.save(out)
+        content = xlsx_bytes(workbook)
         response = (renderer_context or {}).get("response")
         if response is not None:
             response["Content-Disposition"] = f'attachment; filename="{_filename(renderer_context, "xlsx")}"'
-        return out.getvalue()
+        return content
 
 
 def _typed(value):

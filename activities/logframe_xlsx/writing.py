@@ -1,10 +1,8 @@
 """Writing a strategy's logframe to XLSX."""
 
-import io
-
 from openpyxl import Workbook
 
-from ..exporting import xlsx_append
+from ..exporting import xlsx_append, xlsx_bytes
 from ..models import Activity, Actor, Objective, Result, Theme, WorkProgrammeMeasure
 from ..parsing import code_sort_key, parse_pow
 from .layout import (
@@ -107,6 +105,4 @@ def logframe_workbook(strategy) -> bytes:
     )
     for measure in WorkProgrammeMeasure.objects.filter(pk__in=measure_ids).order_by("sort_key"):
         xlsx_append(measures, [measure.code, measure.title])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx_bytes(book)

@@ -1,12 +1,10 @@
 """The download: the XLSX of a round's due activities, pre-filled, that a reporter fills offline."""
 
-import io
-
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ..content import localized
-from ..exporting import xlsx_value
+from ..exporting import xlsx_bytes, xlsx_value
 from ..models import ActivityStateStatus, ProgressEntry
 from ..names import range_state_name
 from .columns import (
@@ -180,9 +178,7 @@ def build_workbook(*, reporting_round, range_state, user) -> bytes:
     data.protection.formatRows = False
     data.protection.formatColumns = False
     book.active = book.index(data)
-    stream = io.BytesIO()
-    book.save(stream)
-    return stream.getvalue()
+    return xlsx_bytes(book)
 
 
 def file_name(reporting_round, range_state) -> str:
