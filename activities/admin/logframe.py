@@ -4,7 +4,6 @@
 from django.contrib import admin
 from django.db import models
 from django.utils import timezone
-from django.utils.formats import number_format
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -19,6 +18,7 @@ from activities.models import (
     Theme,
     WorkProgrammeMeasure,
 )
+from activities.numbers import Numbers
 
 from .base import COMPACT_TEXT, ObjectiveListFilter, names, short
 from .progress import ProgressEntryInline
@@ -342,7 +342,7 @@ class ActivityAdmin(CodeAndTextColumns, admin.ModelAdmin):
     def cost_display(self, obj):
         if obj.cost_usd is None:
             return None
-        amount = number_format(round(obj.cost_usd), force_grouping=True)
+        amount = Numbers().usd(obj.cost_usd)  # as the pages and reports write it
         if obj.cost_per_country:
             # Translators: an activity's estimated cost in the admin's list, e.g. "10,000 per country".
             return gettext("%(amount)s per country") % {"amount": amount}

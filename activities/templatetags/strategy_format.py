@@ -8,9 +8,6 @@ exception, `localized`, reads translations the view prefetched; see activities.c
   shown in their source language.
 """
 
-from decimal import Decimal
-
-from babel.numbers import format_decimal
 from django import template
 from django.utils.formats import date_format
 from django.utils.html import conditional_escape, format_html
@@ -20,6 +17,7 @@ from django.utils.translation import gettext as _
 from activities.content import SOURCE_LANGUAGE, Localized, needs_translation
 from activities.content import localized as localize_content
 from activities.names import babel_locale, language_name, range_state_name
+from activities.numbers import Numbers
 
 register = template.Library()
 
@@ -48,15 +46,10 @@ def date_span(meeting) -> str:
 @register.filter
 def usd(amount) -> str:
     """'USD 10,000' (cents only when there are some), with the language's separators and Latin digits
-    ('USD 10 000' in Russian)."""
+    ('USD 10 000' in Russian): the amount as the reports write it (activities.numbers)."""
     if amount is None:
         return ""
-    amount = Decimal(amount)
-    pattern = "#,##0" if amount == amount.to_integral_value() else "#,##0.00"
-    number = format_decimal(
-        amount, format=pattern, locale=babel_locale(get_language() or "en"), numbering_system="latn"
-    )
-    return f"USD {number}"
+    return f"USD {Numbers().usd(amount)}"
 
 
 @register.filter

@@ -1,6 +1,7 @@
 """Each figure has one definition, and every surface that shows it agrees: the on-time reporting rate (the
 round page and the reporting-rate report), "due in a round", "the latest approved entry", how a range-wide
-status counts, and "behind the plan's timeline" (the focal point's home and the timeline report).
+status counts, and "behind the plan's timeline" (the focal point's home and the timeline report), and how an amount of
+money is written (the strategy and activity pages, the budget report, its documents, the admin).
 
 The world is the one of conftest.py (see its docstring)."""
 
@@ -8,11 +9,15 @@ import datetime
 import re
 
 import pytest
+from babel.numbers import format_decimal
+from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from activities import selectors, services
 from activities.models import Activity, ActivityStateStatus, ProgressEntry
+from activities.names import babel_locale
+from activities.numbers import Numbers
 from reporting import reports
 from tests.factories import FocalPointFactory, UserFactory
 
@@ -225,3 +230,41 @@ def test_the_home_and_the_timeline_report_agree_on_what_is_behind_the_plans_time
     assert home["1.1.1"] is False and "1.1.1" not in behind_in_timeline(world, world.gamma)
     # ... but Beta, whose own latest status is "delayed", still is
     assert "1.1.1" in behind_in_timeline(world, world.beta)
+
+
+LANGUAGES = [code for code, _name in settings.LANGUAGES]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_an_amount_reads_the_same_on_the_activity_page_the_budget_report_and_the_admin(
+    client, world, language, django_user_model
+):
+    """The pages wrote amounts with Babel, the reports with Django's formats: in Persian the activity page
+    said "USD 1,234,567.50" and the budget report "1234567.50" for the same estimate."""
+    Activity.objects.filter(pk=world.a3.pk).update(cost_usd="1234567.50", cost_text="about 1.2 million")
+    written = {"en": "1,234,567.50", "ru": "1\xa0234\xa0567,50", "fa": "1,234,567.50"}[language]
+    activity_page = client.get(
+        reverse("activities:activity-detail", args=[world.strategy.slug, world.a3.code]),
+        HTTP_ACCEPT_LANGUAGE=language,
+    ).content.decode()
+    budget = client.get(
+        reverse("reporting:budget") + f"?strategy={world.strategy.slug}", HTTP_ACCEPT_LANGUAGE=language
+    ).content.decode()
+    assert f"USD {written}" in activity_page
+    assert written in budget
+    client.force_login(django_user_model.objects.create_superuser("admin-reader", "a@example.org", "pw"))
+    admin_list = client.get(reverse("admin:activities_activity_changelist"), HTTP_ACCEPT_LANGUAGE=language)
+    assert written in admin_list.content.decode()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_amounts_are_grouped_as_cldr_groups_them_in_every_language_of_the_site(language):
+    """Django's format modules are the one rule (activities.numbers); where they disagree with CLDR
+    (Persian: no grouping) activities/formats/ corrects them, so that a language added later is checked."""
+    with translation.override(language):
+        for amount in ("0", "999", "1000", "1234567", "-2500000.25", "1234.5"):
+            pattern = "#,##0" if "." not in amount else "#,##0.00"
+            cldr = format_decimal(
+                amount, format=pattern, locale=babel_locale(language), numbering_system="latn"
+            )
+            assert Numbers().usd(amount) == cldr, amount

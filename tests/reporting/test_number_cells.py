@@ -1,4 +1,4 @@
-"""The report tables format their numbers with report_format.Numbers (the language's separators looked up
+"""The report tables format their numbers with activities.numbers.Numbers (the language's separators looked up
 once per table) and their cells with report_format.Cells: what a reader sees must be exactly what Django's
 number_format and the per-cell formatting gave, in every language of the site."""
 
@@ -11,7 +11,8 @@ from django.utils import translation
 from django.utils.formats import localize, number_format
 from django.utils.html import conditional_escape, format_html
 
-from reporting.templatetags.report_format import Cells, Numbers, percent, usd
+from activities.numbers import Numbers
+from reporting.templatetags.report_format import Cells, percent, usd
 
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
 
@@ -66,9 +67,9 @@ def test_numbers_give_exactly_what_number_format_gives(language):
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_grouping_follows_the_language(language):
-    """Russian groups with a no-break space, English with a comma; Django's Persian formats set no
-    grouping, so Persian amounts are not grouped (as before)."""
-    expected = {"en": "1,234,567", "ru": "1\xa0234\xa0567", "fa": "1234567"}[language]
+    """Russian groups with a no-break space, English and Persian with a comma (Persian as CLDR does:
+    Django's Persian formats set no grouping, activities/formats/fa sets it)."""
+    expected = {"en": "1,234,567", "ru": "1\xa0234\xa0567", "fa": "1,234,567"}[language]
     with translation.override(language):
         assert Numbers().usd(Decimal("1234567")) == expected
         assert Numbers().format(1234567, force_grouping=True) == expected

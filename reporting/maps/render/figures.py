@@ -11,6 +11,8 @@ from urllib.parse import urlsplit
 from django.utils.formats import number_format
 from django.utils.translation import gettext, gettext_lazy, ngettext
 
+from activities.numbers import Numbers
+
 DISCLAIMER = gettext_lazy(
     "The boundaries and names shown and the designations used on this map do not imply official "
     "endorsement or acceptance by the United Nations."
@@ -135,9 +137,8 @@ def legend_classes(figures: Iterable[StateFigures] = ()) -> list[MapClass]:
 
 
 def percent(share: float | None) -> str:
-    if share is None:
-        return "—"
-    return gettext("%(percent)s %%") % {"percent": number_format(round(share * 100))}
+    """'42 %' in the active language: the report tables' rule (activities.numbers)."""
+    return Numbers().percent(share)
 
 
 def describe(figures: StateFigures) -> str:
