@@ -12,6 +12,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_noop
 
+from strategy_tracker.release import code_release
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -469,8 +471,12 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # How long a report (its build and its page's tables) is kept in that cache, in seconds; 0 turns the
 # caching off. Any change to what a report reads gives it a new key at once (reporting.reports.cache),
-# so this only bounds the memory and what no change marker sees, such as a deployment.
+# so this only bounds the memory and what no change marker sees.
 REPORT_CACHE_SECONDS = int(os.environ.get("REPORT_CACHE_SECONDS", "3600"))
+# The running code's release, part of the key of every cached page (reports, strategy outlines), so a
+# deployment never serves what the previous code rendered: DJANGO_RELEASE, or a fingerprint of the code
+# (strategy_tracker/release.py).
+CODE_RELEASE = code_release(BASE_DIR)
 
 # Background tasks (django-tasks, the backport of Django 6's framework): the queue is a table in the
 # database, worked by `manage.py db_worker` (one or many, on any machine: rows are claimed with

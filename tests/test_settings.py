@@ -61,3 +61,45 @@ def test_a_pool_replaces_persistent_connections(monkeypatch):
 
 def test_sqlite_closes_connections_after_each_request(monkeypatch):
     assert _database_settings(monkeypatch, DATABASE_URL="sqlite:////tmp/x.sqlite3")["CONN_MAX_AGE"] == 0
+
+
+def _project(root):
+    for name, text in {
+        "app/views.py": "x = 1\n",
+        "app/templates/app/page.html": "<p>{{ x }}</p>\n",
+        "locale/fa/LC_MESSAGES/django.po": 'msgid "a"\nmsgstr "b"\n',
+        "uv.lock": "django==5.2\n",
+        "tests/test_app.py": "def test(): pass\n",
+        "media/upload.txt": "a file someone uploaded\n",
+        ".venv/lib/site.py": "y = 2\n",
+    }.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+
+
+def test_the_release_is_a_fingerprint_of_what_renders_pages(tmp_path, monkeypatch):
+    """Cached pages are keyed by it (strategy_tracker/release.py): code, templates, catalogues and
+    libraries change it; tests, uploads and the virtual environment do not."""
+    from strategy_tracker.release import code_release
+
+    monkeypatch.delenv("DJANGO_RELEASE", raising=False)
+    _project(tmp_path)
+    first = code_release(tmp_path)
+    assert code_release(tmp_path) == first  # the same code, the same release on every server
+    for unchanged in ("tests/test_app.py", "media/upload.txt", ".venv/lib/site.py"):
+        (tmp_path / unchanged).write_text("changed\n")
+        assert code_release(tmp_path) == first, unchanged
+    seen = {first}
+    for changed in (
+        "app/views.py",
+        "app/templates/app/page.html",
+        "locale/fa/LC_MESSAGES/django.po",
+        "uv.lock",
+    ):
+        (tmp_path / changed).write_text("changed\n")
+        release = code_release(tmp_path)
+        assert release not in seen, changed
+        seen.add(release)
+    monkeypatch.setenv("DJANGO_RELEASE", "v2.3.1")
+    assert code_release(tmp_path) == "v2.3.1"

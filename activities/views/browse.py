@@ -4,6 +4,7 @@ They show progress as the reports count it: the figures come from reporting.repo
 side's one definition of each (the only place the activities app reads from reporting: these are pages,
 not domain code)."""
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.cache.utils import make_template_fragment_key
 from django.db.models import Prefetch, prefetch_related_objects
@@ -147,14 +148,21 @@ class ActivityDetailView(DetailView):
         return context
 
 
+def outline_key(strategy) -> str:
+    """The cache key of the strategy's outline in the active language (reads the change marker)."""
+    return make_template_fragment_key(
+        "strategy_outline",
+        [strategy.pk, get_language(), settings.CODE_RELEASE, changes.marker("strategy_outline")],
+    )
+
+
 def strategy_outline(strategy, progress) -> str:
     """The strategy page's outline (activities/_outline.html), from the cache when nothing it shows has
-    changed: it is keyed by the strategy, the language and the change marker of everything it shows, so
-    an approval, an edit or a translation gives a new key and nothing has to invalidate it. Only on a miss
+    changed: it is keyed by the strategy, the language, the code's release and the change marker of
+    everything it shows, so an approval, an edit, a translation or a deployment gives a new key and nothing
+    has to invalidate it. Only on a miss
     are the logframe and each activity's fields fetched (a dozen queries, most of the page's time)."""
-    key = make_template_fragment_key(
-        "strategy_outline", [strategy.pk, get_language(), changes.marker("strategy_outline")]
-    )
+    key = outline_key(strategy)
     outline = cache.get(key)
     if outline is None:
         prefetch_related_objects([strategy], *logframe_prefetches())

@@ -34,6 +34,7 @@ def report_key(slug: str, strategy, data: dict) -> str:
         filters,
         translation.get_language() or "",
         timezone.localdate().isoformat(),
+        settings.CODE_RELEASE,  # a deployment renders afresh (strategy_tracker/release.py)
         changes.marker("reports"),
     )
     return "report:" + hashlib.sha256("|".join(parts).encode()).hexdigest()[:40]

@@ -314,6 +314,24 @@ def test_a_change_to_what_a_report_reads_shows_on_the_next_request(client, world
     assert after == _main(client.get(url, params, headers=headers).content.decode())
 
 
+def test_a_new_release_renders_every_report_afresh(client, everything, settings):
+    """A deployment may change how a report is written (a template, a translation, a number format)
+    while no change marker moves: the copies the previous release cached must not be served. The new
+    code is stood in for by a row changed behind the app's back (.update() moves no marker), and the
+    release by settings.CODE_RELEASE (strategy_tracker/release.py)."""
+    settings.CODE_RELEASE = "release-1"
+    urls = [url for _slug, url in _report_urls(everything) if "date=2025" not in url]
+    cached = {url: _main(client.get(url).content.decode()) for url in urls}
+    Activity.objects.filter(pk=everything.a1.pk).update(text="Written by the next release")
+    for url in urls:
+        assert _main(client.get(url).content.decode()) == cached[url], url  # the same release: the copy
+    settings.CODE_RELEASE = "release-2"
+    fresh = {url: _main(client.get(url).content.decode()) for url in urls}
+    assert sum("Written by the next release" in page for page in fresh.values()) >= 5
+    for url in urls:
+        assert fresh[url] == _main(_uncached(client, url, {})), url
+
+
 def test_filters_languages_and_days_never_share_a_copy(client, world):
     url = reverse("reporting:matrix")
     every = client.get(url, {"strategy": world.strategy.slug}).content.decode()
