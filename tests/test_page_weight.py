@@ -105,7 +105,7 @@ def test_static_files_have_content_hashed_names_are_compressed_and_kept_for_a_ye
             assert len(body) < (collected / asset.removeprefix("/static/")).stat().st_size, asset
 
 
-def test_every_page_weighs_under_100_kb_compressed_with_its_css_and_scripts(client, world, collected):  # noqa: F811
+def test_every_page_weighs_under_100_kb_compressed_with_its_css_and_scripts(world, collected):  # noqa: F811
     public = [url for name, urls in public_urls(world).items() if not NOT_HTML.search(name) for url in urls]
     pages = {"visitor": (None, public)}
     reporting_round, strategy, activity = world["round"], world["strategy"], world["activity"]

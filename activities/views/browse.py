@@ -160,8 +160,8 @@ def strategy_outline(strategy, progress) -> str:
     """The strategy page's outline (activities/_outline.html), from the cache when nothing it shows has
     changed: it is keyed by the strategy, the language, the code's release and the change marker of
     everything it shows, so an approval, an edit, a translation or a deployment gives a new key and nothing
-    has to invalidate it. Only on a miss
-    are the logframe and each activity's fields fetched (a dozen queries, most of the page's time)."""
+    has to invalidate it. Only on a miss are the logframe and each activity's fields fetched (a dozen
+    queries, most of the page's time)."""
     key = outline_key(strategy)
     outline = cache.get(key)
     if outline is None:
