@@ -58,3 +58,14 @@ class Numbers:
     def localize(self, value) -> str:
         """localize(value) for an int, as the rollups count."""
         return self.format(value) if type(value) is int else str(localize(value))
+
+
+def percent(share) -> str:
+    """A share 0–1 as '42 %' (digits and sign as the active language writes them); an em dash when there
+    is nothing to divide. For one value: tables keep one Numbers."""
+    return Numbers().percent(share)
+
+
+def usd(value) -> str:
+    """An amount grouped as the active language groups digits, cents only when there are some."""
+    return Numbers().usd(value)

@@ -27,11 +27,11 @@ from django.utils.translation import gettext_lazy as _
 
 from activities.exporting import clean_text
 from activities.names import range_state_name
+from activities.numbers import percent, usd
 from reporting import maps
 
 from .exports import cell_value, filename
 from .reports.core import Report, Table
-from .templatetags.report_format import percent, usd
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 # A table is drawn as a grid when it has at most GRID_COLUMNS columns, or at most GRID_TEXT_COLUMNS of

@@ -46,6 +46,6 @@ def code_release(base: Path) -> str:
 def _sources(base: Path) -> list[Path]:
     found = []
     for directory, subdirectories, files in os.walk(base):
-        subdirectories[:] = sorted(d for d in subdirectories if d not in SKIPPED and not d.startswith("."))
+        subdirectories[:] = [d for d in subdirectories if d not in SKIPPED and not d.startswith(".")]
         found += [Path(directory, name) for name in files if Path(name).suffix in SUFFIXES]
     return sorted(found)

@@ -12,18 +12,14 @@ from django.utils.translation import gettext, ngettext, pgettext
 from activities.models import Activity, ProgressEntry
 from activities.models.activity import activity_urls
 from activities.names import choice_labels
-from activities.numbers import Numbers
+from activities.numbers import Numbers, percent
 from activities.templatetags.strategy_format import code
 from reporting.reports.core import NOT_REPORTED, STATUS_LABELS, STATUS_ORDER
 
 register = template.Library()
 
 
-@register.filter
-def percent(share) -> str:
-    """A share 0–1 as '42 %' (digits and sign as the active language writes them, the same words as the
-    maps' reporting.maps.render.percent); an em dash when there is nothing to divide."""
-    return Numbers().percent(share)
+register.filter("percent", percent)
 
 
 @register.filter
@@ -48,11 +44,6 @@ def status_badge(status, date=None):
 def short_date(value) -> str:
     """A date as '1 Mar 2024', the month abbreviated in the active language."""
     return date_format(value, "j M Y")
-
-
-def usd(value) -> str:
-    """An amount grouped as the active language groups digits, cents only when there are some."""
-    return Numbers().usd(value)
 
 
 class Cells:

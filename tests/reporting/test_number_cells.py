@@ -11,8 +11,8 @@ from django.utils import translation
 from django.utils.formats import localize, number_format
 from django.utils.html import conditional_escape, format_html
 
-from activities.numbers import Numbers
-from reporting.templatetags.report_format import Cells, percent, usd
+from activities.numbers import Numbers, percent, usd
+from reporting.templatetags.report_format import Cells
 
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
 

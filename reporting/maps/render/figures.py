@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from django.utils.formats import number_format
 from django.utils.translation import gettext, gettext_lazy, ngettext
 
-from activities.numbers import Numbers
+from activities.numbers import percent
 
 DISCLAIMER = gettext_lazy(
     "The boundaries and names shown and the designations used on this map do not imply official "
@@ -134,11 +134,6 @@ def legend_classes(figures: Iterable[StateFigures] = ()) -> list[MapClass]:
     """The classes a legend lists: all bins always (so maps compare), 'nothing to measure' when used."""
     used = {map_class(f).key for f in figures}
     return [c for c in CLASSES if c.key != "nm" or "nm" in used]
-
-
-def percent(share: float | None) -> str:
-    """'42 %' in the active language: the report tables' rule (activities.numbers)."""
-    return Numbers().percent(share)
 
 
 def describe(figures: StateFigures) -> str:
