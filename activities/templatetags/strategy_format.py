@@ -14,10 +14,10 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.translation import get_language, get_language_bidi
 from django.utils.translation import gettext as _
 
+from activities import numbers
 from activities.content import SOURCE_LANGUAGE, Localized, needs_translation
 from activities.content import localized as localize_content
 from activities.names import babel_locale, language_name, range_state_name
-from activities.numbers import Numbers
 
 register = template.Library()
 
@@ -49,7 +49,7 @@ def usd(amount) -> str:
     ('USD 10 000' in Russian): the amount as the reports write it (activities.numbers)."""
     if amount is None:
         return ""
-    return f"USD {Numbers().usd(amount)}"
+    return f"USD {numbers.usd(amount)}"
 
 
 @register.filter
